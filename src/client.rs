@@ -1,0 +1,646 @@
+//! The client: one path to a token (single-flight), signed requests with compare-and-
+//! invalidate on 401, and logout.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::time::{Duration, SystemTime};
+
+use once_cell::sync::Lazy;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use url::Url;
+use zeroize::Zeroizing;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{self, display_url, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
+use crate::provider::{same_origin, Profile};
+use crate::response::{parse_server_error, Response};
+use crate::store::{self, CacheKey, Entry, TokenStore};
+use crate::token::{jwt_expiry, parse_expiry, Token};
+
+/// The messages a JWT view sends for a token it will not accept.
+const JWT_REJECTIONS: [&str; 3] = [
+    "Invalid signature.",
+    "Signature has expired.",
+    "Error decoding signature.",
+];
+
+/// Per-identity state shared by every client of this process: the current token (the warm
+/// path reads it under a read lock) and the login gate (single-flight).
+#[derive(Default)]
+struct Slot {
+    current: RwLock<Option<Arc<Token>>>,
+    gate: Mutex<()>,
+}
+
+static SLOTS: Lazy<Mutex<HashMap<String, Weak<Slot>>>> = Lazy::new(Default::default);
+
+fn slot_for(key: &CacheKey) -> Arc<Slot> {
+    let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    slots.retain(|_, weak| weak.strong_count() > 0);
+    let id = key.id();
+    if let Some(slot) = slots.get(&id).and_then(Weak::upgrade) {
+        return slot;
+    }
+    let slot = Arc::new(Slot::default());
+    slots.insert(id, Arc::downgrade(&slot));
+    slot
+}
+
+/// A client for one identity on one service.
+///
+/// `Client` is `Send + Sync` and cheap to clone (clones share everything). Clients of the same
+/// identity in one process share one token and one login gate, whichever `Client` they are.
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl Clone for Client {
+    fn clone(&self) -> Self {
+        Client {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &self.inner.config.provider)
+            .field("base_url", &self.inner.profile.base_url)
+            .field("username", &self.inner.config.username)
+            .field("store", &self.inner.store.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    config: Config,
+    profile: Profile,
+    http: Http,
+    key: CacheKey,
+    slot: Arc<Slot>,
+    store: Arc<dyn TokenStore>,
+}
+
+impl Client {
+    /// A client for `config`, with the store the configuration names.
+    ///
+    /// No network traffic happens here; the first login is on first use.
+    ///
+    /// # Errors
+    /// `InvalidConfig` for an unusable configuration, `Tls` for an unreadable `ca_file`,
+    /// `Store` when the configured store cannot be opened.
+    pub fn new(config: Config) -> Result<Client> {
+        let store = store::open(&config)?;
+        Client::with_store(config, store)
+    }
+
+    /// A client from a JSON configuration document (see [`Config::from_json`]).
+    ///
+    /// # Errors
+    /// As [`Config::from_json`] and [`Client::new`].
+    pub fn from_json(json: &str) -> Result<Client> {
+        Client::new(Config::from_json(json)?)
+    }
+
+    /// A client that keeps its tokens in `store`.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn with_store(config: Config, store: Arc<dyn TokenStore>) -> Result<Client> {
+        let profile = Profile::resolve(&config)?;
+        let http = Http::new(&config)?;
+        let key = CacheKey::for_config(&config, &profile);
+        let slot = slot_for(&key);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                profile,
+                http,
+                key,
+                slot,
+                store,
+            }),
+        })
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The identity under which this client's token is shared.
+    pub fn cache_key(&self) -> &CacheKey {
+        &self.inner.key
+    }
+
+    /// The base URL requests are sent to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.profile.base_url
+    }
+
+    /// The store's description (`memory`, `file:…`, `redis:…`).
+    pub fn store_description(&self) -> String {
+        self.inner.store.describe()
+    }
+
+    /// A valid token: the one in memory, else the store's, else a new login.
+    ///
+    /// This is the only way a token is obtained. Concurrent callers in this process wait for
+    /// one login; callers in other processes sharing the store wait on its lock and then
+    /// read the token it saved. A token within `refresh_margin_s` of its expiry is replaced;
+    /// if replacing it fails while it is still valid, it is used and a warning is logged.
+    ///
+    /// # Errors
+    /// `InvalidCredentials`, `TokenLimit`, `Forbidden`, `RateLimited`, `Network`, `Timeout`,
+    /// `Tls`, `Server` or `Protocol` from the login; `Store` or `LockTimeout` from the store.
+    pub fn token(&self) -> Result<Arc<Token>> {
+        let inner = &*self.inner;
+        if let Some(token) = inner.fresh_in_memory() {
+            return Ok(token);
+        }
+        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(token) = inner.fresh_in_memory() {
+            return Ok(token);
+        }
+        if let Some(token) = inner.fresh_in_store()? {
+            return Ok(inner.remember(token));
+        }
+        let _lock = inner.store.lock(&inner.key, inner.config.lock_timeout)?;
+        if let Some(token) = inner.fresh_in_store()? {
+            return Ok(inner.remember(token));
+        }
+        match inner.login() {
+            Ok(token) => {
+                let entry = Entry::new(&inner.key, &token);
+                if let Err(e) = inner.store.save(&inner.key, &entry) {
+                    // The token is good: use it, but say that others cannot share it.
+                    log::warn!("authtoken: could not save the token to {}: {e}", inner.store.describe());
+                }
+                Ok(inner.remember(token))
+            }
+            Err(e) => {
+                let stale = inner.current().filter(|t| !t.is_expired_at(SystemTime::now()));
+                match stale {
+                    Some(still_valid) => {
+                        log::warn!("authtoken: refreshing the token ahead of its expiry failed, using the current one: {e}");
+                        Ok(still_valid)
+                    }
+                    None => Err(e),
+                }
+            }
+        }
+    }
+
+    /// The `Authorization` header value, exactly as the service wants it:
+    /// `Token 3f…` (TPStreams, CruxConnect), `token 3f…` (TPStreams legacy), `JWT eyJ…` (Testpress).
+    ///
+    /// # Errors
+    /// As [`Client::token`].
+    pub fn authorization_header(&self) -> Result<String> {
+        Ok(self.token()?.header_value().to_string())
+    }
+
+    /// Sends a signed request to `path_or_url` (a path below `base_url`, or an absolute URL of
+    /// the same origin) with extra `headers` and an optional `body`.
+    ///
+    /// On a 401 (or Testpress' 403 for a bad JWT) the failing token is invalidated if it is
+    /// still the current one, a token is obtained again, and the same request is sent once
+    /// more. Any other status is returned as a [`Response`]; see [`Response::error_for_status`].
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a bad method, header or URL, or a URL of another origin;
+    /// `Unauthorized` when the server refuses a fresh token too; the errors of
+    /// [`Client::token`]; `Network`, `Timeout`, `Tls`, `Protocol` from the request.
+    pub fn request(
+        &self,
+        method: &str,
+        path_or_url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Response> {
+        let method = http::parse_method(method)?;
+        let headers = http::header_map(headers.iter().copied())?;
+        self.send_signed(method, path_or_url, &headers, body)
+    }
+
+    /// A signed GET.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn get(&self, path_or_url: &str) -> Result<Response> {
+        self.send_signed(Method::GET, path_or_url, &HeaderMap::new(), None)
+    }
+
+    /// A signed request with a JSON body (`Content-Type: application/json`).
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn request_json(&self, method: &str, path_or_url: &str, json: &Value) -> Result<Response> {
+        let method = http::parse_method(method)?;
+        let mut headers = HeaderMap::new();
+        let (name, value) = http::json_content_type();
+        headers.insert(name, value);
+        let body = serde_json::to_vec(json).map_err(|e| Error::argument(format!("body is not serializable JSON: {e}")))?;
+        self.send_signed(method, path_or_url, &headers, Some(&body))
+    }
+
+    fn send_signed(&self, method: Method, path_or_url: &str, headers: &HeaderMap, body: Option<&[u8]>) -> Result<Response> {
+        let inner = &*self.inner;
+        let url = inner.target(path_or_url)?;
+        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS);
+        let send = |token: &Token| {
+            inner.http.send(&Outgoing {
+                method: method.clone(),
+                url: &url,
+                headers,
+                body,
+                authorization: Some(token.header_value()),
+                auth_endpoint: false,
+                idempotent,
+                body_limit: inner.config.max_response_bytes,
+            })
+        };
+        let token = self.token()?;
+        let first = send(&token)?;
+        if !inner.is_auth_failure(&first) {
+            return Ok(Response::from_raw(first));
+        }
+        log::info!(
+            "authtoken: {} answered {}; logging in again",
+            display_url(&url),
+            first.status
+        );
+        inner.invalidate(&token)?;
+        let fresh = self.token()?;
+        let second = send(&fresh)?;
+        if inner.is_auth_failure(&second) {
+            let (message, code) = inner.server_error(&second.body);
+            return Err(Error::new(
+                ErrorKind::Unauthorized,
+                format!(
+                    "{} refused a freshly obtained token: HTTP {}{}",
+                    display_url(&url),
+                    second.status,
+                    message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+            )
+            .with_status(second.status)
+            .with_server_message(message, code));
+        }
+        Ok(Response::from_raw(second))
+    }
+
+    /// Revokes the token on the server (where the service has a logout endpoint) and removes
+    /// it from the store, so that every process sharing it logs in again on next use.
+    ///
+    /// A token the server already considers invalid counts as revoked. Without a token,
+    /// nothing is sent. When the server fails to revoke, the token is kept (so that logout
+    /// can be retried) and the error returned.
+    ///
+    /// # Errors
+    /// `Network`, `Timeout`, `Tls`, `Server`, `Forbidden` or `Protocol` from the logout
+    /// request; `Store` from the store.
+    pub fn logout(&self) -> Result<()> {
+        let inner = &*self.inner;
+        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        let token = match inner.current() {
+            Some(t) => Some(t),
+            None => inner
+                .store
+                .load(&inner.key)?
+                .filter(|e| e.matches(&inner.key))
+                .map(|e| Arc::new(e.to_token(&inner.profile.scheme))),
+        };
+        let Some(token) = token else {
+            return Ok(());
+        };
+        if let Some(path) = &inner.profile.logout_path {
+            inner.revoke(path, &token)?;
+        } else {
+            log::info!(
+                "authtoken: {} has no logout endpoint; forgetting the token locally",
+                inner.config.provider
+            );
+        }
+        inner.forget_token(&token)?;
+        Ok(())
+    }
+
+    /// Forgets the token locally (memory and store) without revoking it on the server.
+    ///
+    /// # Errors
+    /// `Store` from the store.
+    pub fn forget(&self) -> Result<()> {
+        let inner = &*self.inner;
+        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        *inner.slot.current.write().unwrap_or_else(PoisonError::into_inner) = None;
+        inner.store.remove(&inner.key, None)?;
+        Ok(())
+    }
+
+    /// The token this client would use now without logging in, if any (memory, then store).
+    ///
+    /// # Errors
+    /// `Store` from the store.
+    pub fn cached_token(&self) -> Result<Option<Arc<Token>>> {
+        let inner = &*self.inner;
+        if let Some(t) = inner.current() {
+            return Ok(Some(t));
+        }
+        Ok(inner
+            .store
+            .load(&inner.key)?
+            .filter(|e| e.matches(&inner.key))
+            .map(|e| Arc::new(e.to_token(&inner.profile.scheme))))
+    }
+}
+
+impl Inner {
+    fn current(&self) -> Option<Arc<Token>> {
+        self.slot.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn is_fresh(&self, token: &Token) -> bool {
+        !token.needs_refresh_at(SystemTime::now(), self.config.refresh_margin)
+    }
+
+    fn fresh_in_memory(&self) -> Option<Arc<Token>> {
+        self.current().filter(|t| self.is_fresh(t))
+    }
+
+    fn fresh_in_store(&self) -> Result<Option<Token>> {
+        Ok(self
+            .store
+            .load(&self.key)?
+            .filter(|e| e.matches(&self.key))
+            .map(|e| e.to_token(&self.profile.scheme))
+            .filter(|t| self.is_fresh(t)))
+    }
+
+    fn remember(&self, token: Token) -> Arc<Token> {
+        let token = Arc::new(token);
+        *self.slot.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
+        token
+    }
+
+    /// Compare-and-invalidate: forgets `failed` only where it is still the current token, so
+    /// that many callers seeing the same 401 cause one login.
+    fn invalidate(&self, failed: &Token) -> Result<()> {
+        {
+            let mut current = self.slot.current.write().unwrap_or_else(PoisonError::into_inner);
+            if current.as_ref().is_some_and(|t| t.same_secret(failed)) {
+                *current = None;
+            }
+        }
+        self.store.remove(&self.key, Some(failed.secret()))?;
+        Ok(())
+    }
+
+    fn forget_token(&self, token: &Token) -> Result<()> {
+        self.invalidate(token)
+    }
+
+    fn target(&self, path_or_url: &str) -> Result<Url> {
+        let lower = path_or_url.get(..8).unwrap_or(path_or_url).to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            let url = Url::parse(path_or_url)
+                .map_err(|e| Error::argument(format!("invalid URL: {e}")))?;
+            if !same_origin(&url, &self.profile.origin) {
+                return Err(Error::argument(format!(
+                    "refusing to send the Authorization header to {}://{}: this client is for {}",
+                    url.scheme(),
+                    url.host_str().unwrap_or(""),
+                    display_url(&self.profile.origin).trim_end_matches('/')
+                )));
+            }
+            return Ok(url);
+        }
+        if path_or_url.contains("://") {
+            return Err(Error::argument("only http:// and https:// URLs are supported"));
+        }
+        Url::parse(&self.profile.url(path_or_url))
+            .map_err(|e| Error::argument(format!("invalid path `{}`: {e}", path_or_url.chars().take(128).collect::<String>())))
+    }
+
+    fn is_auth_failure(&self, resp: &RawResponse) -> bool {
+        match resp.status {
+            401 => true,
+            403 if self.profile.jwt_403_is_auth_failure => {
+                let (message, _) = parse_server_error(&resp.body);
+                message.is_some_and(|m| JWT_REJECTIONS.contains(&m.as_str()))
+            }
+            _ => false,
+        }
+    }
+
+    /// The server's message and error code, scrubbed of this client's secrets.
+    fn server_error(&self, body: &[u8]) -> (Option<String>, Option<String>) {
+        let (message, code) = parse_server_error(body);
+        let current = self.current();
+        let mut secrets: Vec<&str> = vec![self.config.password.expose_secret()];
+        if let Some(t) = &current {
+            secrets.push(t.secret());
+        }
+        (message.map(|m| redact(&m, &secrets)), code.map(|c| redact(&c, &secrets)))
+    }
+
+    fn login(&self) -> Result<Token> {
+        let url = Url::parse(&self.profile.url(&self.profile.login_path))
+            .map_err(|e| Error::config(format!("login URL is invalid: {e}")))?;
+        let body = Zeroizing::new(
+            serde_json::to_vec(&self.profile.login_body(&self.config))
+                .map_err(|e| Error::config(format!("login body: {e}")))?,
+        );
+        let mut headers = HeaderMap::new();
+        let (name, value) = http::json_content_type();
+        headers.insert(name, value);
+        log::debug!("authtoken: logging in to {} as {}", display_url(&url), self.config.username);
+        let resp = self.http.send(&Outgoing {
+            method: Method::POST,
+            url: &url,
+            headers: &headers,
+            body: Some(&body),
+            authorization: None,
+            auth_endpoint: true,
+            idempotent: false,
+            body_limit: SMALL_BODY_LIMIT,
+        })?;
+        let received_at = SystemTime::now();
+        if !(200..300).contains(&resp.status) {
+            return Err(self.login_error(&url, &resp));
+        }
+        self.parse_login(&url, &resp, received_at)
+    }
+
+    fn parse_login(&self, url: &Url, resp: &RawResponse, received_at: SystemTime) -> Result<Token> {
+        let shown = display_url(url);
+        let json: Value = serde_json::from_slice(&resp.body).map_err(|_| {
+            Error::protocol(format!("the login answer from {shown} is not valid JSON")).with_status(resp.status)
+        })?;
+        let field = &self.profile.token_field;
+        let value = lookup(&json, field).ok_or_else(|| {
+            Error::protocol(format!("the login answer from {shown} has no `{field}` field")).with_status(resp.status)
+        })?;
+        let token = match value {
+            Value::String(s) if !s.is_empty() && s.len() <= 16 * 1024 && s.bytes().all(|b| b.is_ascii_graphic()) => s.clone(),
+            _ => {
+                return Err(Error::protocol(format!(
+                    "the login answer from {shown} has a `{field}` that is not a usable token"
+                ))
+                .with_status(resp.status))
+            }
+        };
+        let server_expiry = self
+            .profile
+            .expiry_field
+            .as_deref()
+            .and_then(|f| lookup(&json, f))
+            .and_then(parse_expiry)
+            .or_else(|| jwt_expiry(&token));
+        // The server's expiry is on the server's clock: move it onto ours.
+        let skew = resp.date().map(|d| signed_secs(d, received_at)).unwrap_or(0);
+        let mut expires_at = server_expiry.map(|exp| shift(exp, if skew.abs() > 5 { -skew } else { 0 }));
+        if expires_at.is_some_and(|e| e <= received_at) {
+            log::warn!(
+                "authtoken: {shown} issued a token that has already expired by this machine's clock; using the configured lifetime instead"
+            );
+            expires_at = None;
+        }
+        let expires_at = expires_at.or_else(|| self.config.token_lifetime.map(|l| received_at + l));
+        Ok(Token::new(token, &self.profile.scheme, received_at, expires_at))
+    }
+
+    fn login_error(&self, url: &Url, resp: &RawResponse) -> Error {
+        let (message, code) = self.server_error(&resp.body);
+        let status = resp.status;
+        let limit_reached = code
+            .as_deref()
+            .is_some_and(|c| c == "parallel_login_restriction" || c == "max_login_exceeded")
+            || message.as_deref().is_some_and(|m| {
+                let m = m.to_ascii_lowercase();
+                m.contains("maximum amount of tokens") || m.contains("maximum number of")
+            });
+        let kind = match status {
+            400 | 401 => ErrorKind::InvalidCredentials,
+            403 if limit_reached => ErrorKind::TokenLimit,
+            403 => ErrorKind::Forbidden,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Protocol,
+        };
+        let hint = match kind {
+            ErrorKind::TokenLimit => " (the service holds its maximum of live tokens for this account or organization: log out tokens that are no longer used, or wait for them to expire)",
+            ErrorKind::InvalidCredentials => " (check username and password)",
+            _ => "",
+        };
+        Error::new(
+            kind,
+            format!(
+                "login to {} at {} failed: HTTP {status}{}{hint}",
+                self.config.provider,
+                display_url(url),
+                message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+        )
+        .with_status(status)
+        .with_server_message(message, code)
+        .with_retry_after(resp.retry_after())
+    }
+
+    fn revoke(&self, path: &str, token: &Token) -> Result<()> {
+        let url = Url::parse(&self.profile.url(path))
+            .map_err(|e| Error::config(format!("logout URL is invalid: {e}")))?;
+        let resp = self.http.send(&Outgoing {
+            method: Method::POST,
+            url: &url,
+            headers: &HeaderMap::new(),
+            body: None,
+            authorization: Some(token.header_value()),
+            auth_endpoint: true,
+            idempotent: true,
+            body_limit: SMALL_BODY_LIMIT,
+        })?;
+        if (200..300).contains(&resp.status) || self.is_auth_failure(&resp) {
+            return Ok(());
+        }
+        let (message, code) = self.server_error(&resp.body);
+        let kind = match resp.status {
+            403 => ErrorKind::Forbidden,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Protocol,
+        };
+        Err(Error::new(
+            kind,
+            format!(
+                "logout at {} failed: HTTP {}{}; the token was kept so that logout can be retried",
+                display_url(&url),
+                resp.status,
+                message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+        )
+        .with_status(resp.status)
+        .with_server_message(message, code))
+    }
+}
+
+/// A value at a dotted path (`token`, `data.access`).
+fn lookup<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(json, |v, key| v.get(key))
+}
+
+fn signed_secs(a: SystemTime, b: SystemTime) -> i64 {
+    match a.duration_since(b) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+fn shift(t: SystemTime, secs: i64) -> SystemTime {
+    if secs >= 0 {
+        t + Duration::from_secs(secs as u64)
+    } else {
+        t.checked_sub(Duration::from_secs(secs.unsigned_abs())).unwrap_or(t)
+    }
+}
+
+/// Replaces every occurrence of each secret (of 4 or more characters) with `<redacted>`.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        if out.contains(*s) {
+            out = out.replace(*s, "<redacted>");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Provider;
+
+    #[test]
+    fn lookup_dotted() {
+        let v = serde_json::json!({"data": {"access": "t"}, "token": "u"});
+        assert_eq!(lookup(&v, "data.access"), Some(&Value::String("t".into())));
+        assert_eq!(lookup(&v, "token"), Some(&Value::String("u".into())));
+        assert_eq!(lookup(&v, "data.nope"), None);
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact("bad password hunter2!", &["hunter2"]), "bad password <redacted>!");
+        assert_eq!(redact("abc", &["ab"]), "abc");
+    }
+
+    #[test]
+    fn provider_is_used() {
+        assert_eq!(Provider::from_name("tpstreams-legacy"), Some(Provider::TpStreamsLegacy));
+    }
+}

@@ -1,0 +1,407 @@
+//! HTTP done once, for every binding: reqwest (blocking, rustls) with connect and total
+//! timeouts, the HTTPS rule, capped body sizes, and bounded retries with jitter.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use reqwest::blocking::Client as ReqwestClient;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
+use url::Url;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::provider::is_loopback;
+
+/// Largest login, logout or error body read; larger ones are a protocol error.
+pub(crate) const SMALL_BODY_LIMIT: u64 = 1 << 20;
+const MAX_REDIRECTS: usize = 10;
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(2);
+
+/// One HTTP request to send.
+pub(crate) struct Outgoing<'a> {
+    pub method: Method,
+    pub url: &'a Url,
+    pub headers: &'a HeaderMap,
+    pub body: Option<&'a [u8]>,
+    pub authorization: Option<&'a str>,
+    /// Login and logout: never follow redirects (a 307 would resend the password elsewhere).
+    pub auth_endpoint: bool,
+    /// Whether the request may be sent again after it may have reached the server.
+    pub idempotent: bool,
+    pub body_limit: u64,
+}
+
+/// An answer, fully read.
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub url: Url,
+}
+
+impl RawResponse {
+    /// The server's clock, from the `Date` header.
+    pub fn date(&self) -> Option<SystemTime> {
+        let v = self.headers.get(reqwest::header::DATE)?.to_str().ok()?;
+        httpdate::parse_http_date(v).ok()
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry_after(&self.headers)
+    }
+}
+
+struct Clients {
+    pid: u32,
+    api: ReqwestClient,
+    auth: ReqwestClient,
+}
+
+/// The HTTP layer of one client. `Send + Sync`; rebuilt after `fork()` (the blocking
+/// client's runtime thread does not survive it).
+pub(crate) struct Http {
+    clients: Mutex<Arc<Clients>>,
+    settings: Settings,
+}
+
+#[derive(Clone)]
+struct Settings {
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    ca_pem: Option<Vec<u8>>,
+    allow_insecure_http: bool,
+    max_retries: u32,
+    max_retry_wait: Duration,
+}
+
+impl Http {
+    pub fn new(config: &Config) -> Result<Http> {
+        let ca_pem = match &config.ca_file {
+            None => None,
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Tls,
+                    format!("could not read ca_file {}: {e}", path.display()),
+                )
+            })?),
+        };
+        let settings = Settings {
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            user_agent: config
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| format!("authtoken/{}", env!("CARGO_PKG_VERSION"))),
+            ca_pem,
+            allow_insecure_http: config.allow_insecure_http,
+            max_retries: config.max_retries,
+            max_retry_wait: config.max_retry_wait,
+        };
+        let clients = build_clients(&settings)?;
+        Ok(Http {
+            clients: Mutex::new(Arc::new(clients)),
+            settings,
+        })
+    }
+
+    fn clients(&self) -> Result<Arc<Clients>> {
+        let mut guard = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.pid != std::process::id() {
+            // The parent's connection pool and runtime thread are unusable in a forked child.
+            *guard = Arc::new(build_clients(&self.settings)?);
+        }
+        Ok(Arc::clone(&guard))
+    }
+
+    /// Sends `req`, retrying as its idempotency allows.
+    pub fn send(&self, req: &Outgoing<'_>) -> Result<RawResponse> {
+        check_url_scheme(req.url, self.settings.allow_insecure_http)?;
+        let clients = self.clients()?;
+        let client = if req.auth_endpoint { &clients.auth } else { &clients.api };
+        let mut attempt: u32 = 0;
+        loop {
+            let outcome = self.send_once(client, req);
+            let retries_left = attempt < self.settings.max_retries;
+            let wait = match &outcome {
+                Ok(resp) if retries_left && req.idempotent && is_retryable_status(resp.status) => {
+                    match resp.retry_after() {
+                        Some(ra) if ra > self.settings.max_retry_wait => return outcome.map_err(|e| e.error),
+                        Some(ra) => ra,
+                        None => backoff(attempt),
+                    }
+                }
+                Err(SendError { reached_server, .. })
+                    if retries_left && (req.idempotent || !reached_server) =>
+                {
+                    backoff(attempt)
+                }
+                _ => return outcome.map_err(|e| e.error),
+            };
+            log::debug!(
+                "retrying {} {} in {} ms (attempt {} of {})",
+                req.method,
+                display_url(req.url),
+                wait.as_millis(),
+                attempt + 2,
+                self.settings.max_retries + 1
+            );
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    fn send_once(&self, client: &ReqwestClient, req: &Outgoing<'_>) -> Result<RawResponse, SendError> {
+        let mut builder = client
+            .request(req.method.clone(), req.url.clone())
+            .headers(req.headers.clone());
+        if !req.headers.contains_key(ACCEPT) {
+            builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        if let Some(auth) = req.authorization {
+            let mut value = HeaderValue::from_str(auth).map_err(|_| SendError {
+                error: Error::protocol("the token contains characters not allowed in an HTTP header"),
+                reached_server: false,
+            })?;
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        if let Some(body) = req.body {
+            builder = builder.body(body.to_vec());
+        }
+        let resp = builder.send().map_err(|e| classify(e, req.url, &self.settings))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let url = resp.url().clone();
+        let limit = if (200..300).contains(&status) { req.body_limit } else { SMALL_BODY_LIMIT };
+        let mut body = Vec::new();
+        resp.take(limit + 1).read_to_end(&mut body).map_err(|e| {
+            let kind = if e.kind() == std::io::ErrorKind::TimedOut
+                || e.to_string().contains("timed out")
+            {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Network
+            };
+            SendError {
+                error: Error::new(
+                    kind,
+                    format!("reading the answer from {} failed: {}", display_url(req.url), root_cause(&e)),
+                ),
+                reached_server: true,
+            }
+        })?;
+        if body.len() as u64 > limit {
+            return Err(SendError {
+                error: Error::protocol(format!(
+                    "the answer from {} is larger than {limit} bytes; refusing to read it",
+                    display_url(req.url)
+                ))
+                .with_status(status),
+                reached_server: true,
+            });
+        }
+        Ok(RawResponse { status, headers, body, url })
+    }
+}
+
+struct SendError {
+    error: Error,
+    /// False only when the request provably never reached the server (no connection).
+    reached_server: bool,
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// Exponential backoff with jitter: a random wait between half and all of
+/// `min(cap, base * 2^attempt)`, so that many clients do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let full = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+    let half = full / 2;
+    half + Duration::from_nanos(fastrand::u64(0..=half.as_nanos() as u64))
+}
+
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+fn build_clients(s: &Settings) -> Result<Clients> {
+    let insecure = s.allow_insecure_http;
+    let api_policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else if attempt.url().scheme() == "http" && !insecure && !is_loopback(attempt.url()) {
+            attempt.error("refusing a redirect to plain http:// (set allow_insecure_http to permit it)")
+        } else {
+            // reqwest drops Authorization when the host or port changes.
+            attempt.follow()
+        }
+    });
+    let base = |policy: reqwest::redirect::Policy| -> Result<ReqwestClient> {
+        let mut b = ReqwestClient::builder()
+            .timeout(s.timeout)
+            .connect_timeout(s.connect_timeout)
+            .user_agent(s.user_agent.clone())
+            .redirect(policy)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .referer(false);
+        if let Some(pem) = &s.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::new(ErrorKind::Tls, format!("ca_file is not a PEM certificate bundle: {e}"))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::new(ErrorKind::Tls, "ca_file holds no PEM certificate"));
+            }
+            for cert in certs {
+                b = b.add_root_certificate(cert);
+            }
+        }
+        b.build()
+            .map_err(|e| Error::new(ErrorKind::Tls, format!("could not set up HTTPS: {}", root_cause(&e))))
+    };
+    Ok(Clients {
+        pid: std::process::id(),
+        api: base(api_policy)?,
+        auth: base(reqwest::redirect::Policy::none())?,
+    })
+}
+
+fn check_url_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
+        _ => Err(Error::argument(format!(
+            "refusing to send credentials over {}; use https:// or set allow_insecure_http",
+            display_url(url)
+        ))),
+    }
+}
+
+/// A URL for messages: scheme, host, port and path, without query or credentials.
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown.push_str(url.path());
+    shown
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn chain_mentions_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string().to_ascii_lowercase();
+        if ["certificate", "tls", "handshake", "invalidcontenttype", "corrupt message", "peer is incompatible"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+fn classify(e: reqwest::Error, url: &Url, s: &Settings) -> SendError {
+    let e = e.without_url();
+    let shown = display_url(url);
+    if e.is_timeout() {
+        let what = if e.is_connect() {
+            format!("connecting to {shown} timed out after {} ms", s.connect_timeout.as_millis())
+        } else {
+            format!("{shown} did not answer within {} ms", s.timeout.as_millis())
+        };
+        return SendError {
+            error: Error::new(ErrorKind::Timeout, what),
+            reached_server: !e.is_connect(),
+        };
+    }
+    if chain_mentions_tls(&e) {
+        return SendError {
+            error: Error::new(ErrorKind::Tls, format!("TLS with {shown} failed: {}", root_cause(&e))),
+            reached_server: false,
+        };
+    }
+    if e.is_connect() {
+        return SendError {
+            error: Error::new(ErrorKind::Network, format!("could not connect to {shown}: {}", root_cause(&e))),
+            reached_server: false,
+        };
+    }
+    if e.is_redirect() {
+        return SendError {
+            error: Error::argument(format!("redirect from {shown} refused: {}", root_cause(&e))),
+            reached_server: true,
+        };
+    }
+    SendError {
+        error: Error::new(ErrorKind::Network, format!("the connection to {shown} failed: {}", root_cause(&e))),
+        reached_server: true,
+    }
+}
+
+/// Parses a method name (case-insensitive) among the ones authtoken sends.
+pub(crate) fn parse_method(method: &str) -> Result<Method> {
+    let upper = method.to_ascii_uppercase();
+    match upper.as_str() {
+        "GET" => Ok(Method::GET),
+        "HEAD" => Ok(Method::HEAD),
+        "POST" => Ok(Method::POST),
+        "PUT" => Ok(Method::PUT),
+        "PATCH" => Ok(Method::PATCH),
+        "DELETE" => Ok(Method::DELETE),
+        "OPTIONS" => Ok(Method::OPTIONS),
+        _ => Err(Error::argument(format!(
+            "unknown HTTP method `{}`; use GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS",
+            method.chars().take(32).collect::<String>()
+        ))),
+    }
+}
+
+/// Validated extra headers for a signed request.
+pub(crate) fn header_map<'a, I>(headers: I) -> Result<HeaderMap>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let header = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            Error::argument(format!(
+                "invalid header name `{}`",
+                name.chars().take(64).collect::<String>()
+            ))
+        })?;
+        if header == AUTHORIZATION {
+            return Err(Error::argument(
+                "the Authorization header is set by authtoken; do not pass one",
+            ));
+        }
+        let value = HeaderValue::from_str(value.trim()).map_err(|_| {
+            Error::argument(format!("invalid value for header `{header}` (control characters or non-ASCII)"))
+        })?;
+        map.append(header, value);
+    }
+    Ok(map)
+}
+
+pub(crate) fn json_content_type() -> (HeaderName, HeaderValue) {
+    (CONTENT_TYPE, HeaderValue::from_static("application/json"))
+}

@@ -1,0 +1,42 @@
+//! # authtoken
+//!
+//! Logs in to the token-auth APIs of TPStreams, Testpress and CruxConnect (and any service
+//! built the same way), keeps and reuses the token across threads, processes and machines,
+//! signs requests with it, and revokes it.
+//!
+//! ```no_run
+//! let client = authtoken::Client::from_json(r#"{
+//!     "provider": "tpstreams",
+//!     "username": "hari@example.com",
+//!     "password": "welcome",
+//!     "organization_id": "auhf2k"
+//! }"#)?;
+//! let header = client.authorization_header()?; // "Token 3f…", logged in once
+//! let assets = client.get("/api/v1/auhf2k/assets/")?.error_for_status()?;
+//! client.logout()?;
+//! # Ok::<(), authtoken::Error>(())
+//! ```
+//!
+//! One implementation serves every language: the C ABI ([`ffi`]) for C, PHP and Ruby, and a
+//! pyo3 module for Python.
+
+#![warn(missing_docs)]
+
+mod client;
+mod config;
+mod error;
+mod http;
+mod provider;
+mod response;
+pub mod store;
+mod token;
+
+pub use client::Client;
+pub use config::{config_keys, CacheSetting, Config, CustomProfile, ENV_CACHE_DIR, ENV_PASSWORD, ENV_USERNAME};
+pub use error::{Error, ErrorKind, Result};
+pub use provider::Provider;
+pub use response::{parse_server_error, Response};
+pub use token::{jwt_expiry, parse_expiry, Token};
+
+/// The library's version (the crate version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

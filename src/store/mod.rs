@@ -1,0 +1,201 @@
+//! Where tokens live between calls: in this process ([`MemoryStore`]), in files shared by
+//! every process of the user (`file`, the default), or in Redis shared by many machines.
+//!
+//! A store keeps one [`Entry`] per identity ([`CacheKey`]), in the same versioned format
+//! whichever backend and whichever language wrote it.
+
+mod memory;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+pub use memory::MemoryStore;
+
+use crate::config::{CacheSetting, Config};
+use crate::error::Result;
+use crate::provider::Profile;
+use crate::token::{unix_seconds, Token};
+
+/// The version of the entry format this library reads and writes.
+pub const ENTRY_VERSION: u32 = 1;
+
+/// An identity whose token is shared: provider, base URL, username and organization.
+/// The password is never part of it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CacheKey {
+    /// Provider name (`tpstreams`, ...).
+    pub provider: String,
+    /// The resolved base URL, without a trailing slash.
+    pub base_url: String,
+    /// The username.
+    pub username: String,
+    /// The organization id, where the provider has one.
+    pub organization: Option<String>,
+}
+
+impl CacheKey {
+    pub(crate) fn for_config(config: &Config, profile: &Profile) -> CacheKey {
+        CacheKey {
+            provider: config.provider.name().to_string(),
+            base_url: profile.base_url.clone(),
+            username: config.username.clone(),
+            organization: config.organization_id.clone(),
+        }
+    }
+
+    /// A stable, file-name-safe identifier: the SHA-256 (hex) of the key's fields.
+    pub fn id(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            "authtoken-key-v1",
+            &self.provider,
+            &self.base_url,
+            &self.username,
+            self.organization.as_deref().unwrap_or(""),
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// One stored token, in the documented format (JSON, version 1):
+///
+/// ```json
+/// {"version": 1, "provider": "tpstreams", "base_url": "https://app.tpstreams.com",
+///  "username": "hari@example.com", "organization": "auhf2k",
+///  "token": "3f…", "obtained_at": 1764000000, "expires_at": 1764036000}
+/// ```
+///
+/// Times are whole seconds since the Unix epoch; `expires_at` is `null` when unknown.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    /// Format version ([`ENTRY_VERSION`]).
+    pub version: u32,
+    /// Provider name.
+    pub provider: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Username.
+    pub username: String,
+    /// Organization id, if any.
+    pub organization: Option<String>,
+    /// The token itself.
+    pub token: Zeroizing<String>,
+    /// When it was obtained (seconds since the epoch).
+    pub obtained_at: u64,
+    /// When it expires (seconds since the epoch), if known.
+    pub expires_at: Option<u64>,
+}
+
+impl Entry {
+    pub(crate) fn new(key: &CacheKey, token: &Token) -> Entry {
+        Entry {
+            version: ENTRY_VERSION,
+            provider: key.provider.clone(),
+            base_url: key.base_url.clone(),
+            username: key.username.clone(),
+            organization: key.organization.clone(),
+            token: Zeroizing::new(token.secret().to_string()),
+            obtained_at: unix_seconds(token.obtained_at()),
+            expires_at: token.expires_at().map(unix_seconds),
+        }
+    }
+
+    /// Whether this entry belongs to `key` (guards against hash collisions and copied files).
+    pub fn matches(&self, key: &CacheKey) -> bool {
+        self.provider == key.provider
+            && self.base_url == key.base_url
+            && self.username == key.username
+            && self.organization == key.organization
+    }
+
+    pub(crate) fn to_token(&self, scheme: &str) -> Token {
+        Token::new(
+            self.token.to_string(),
+            scheme,
+            UNIX_EPOCH + Duration::from_secs(self.obtained_at),
+            self.expires_at.map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+        )
+    }
+
+    /// When the token expires, if known.
+    pub fn expires(&self) -> Option<SystemTime> {
+        self.expires_at.map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    }
+
+    /// Serializes to the documented JSON format.
+    pub fn to_json(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Parses the documented JSON format. `None` for anything unreadable, of another
+    /// version, or inconsistent: a bad entry is a cache miss, never an error.
+    pub fn from_json(bytes: &[u8]) -> Option<Entry> {
+        let entry: Entry = serde_json::from_slice(bytes).ok()?;
+        let token_ok = !entry.token.is_empty()
+            && entry.token.len() <= 16 * 1024
+            && entry.token.bytes().all(|b| b.is_ascii_graphic());
+        (entry.version == ENTRY_VERSION && token_ok).then_some(entry)
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("version", &self.version)
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .field("organization", &self.organization)
+            .field("token", &"<redacted>")
+            .field("obtained_at", &self.obtained_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A held cross-process login lock; released when dropped.
+pub trait LockGuard: Send {}
+
+/// A guard for stores whose coordination happens in-process only.
+pub(crate) struct NoLock;
+impl LockGuard for NoLock {}
+
+/// Storage of tokens shared beyond one [`Client`](crate::Client).
+///
+/// Implementations are `Send + Sync` and are called from many threads at once. Reads of an
+/// unreadable or corrupt entry return `Ok(None)` (a miss); errors are for conditions the
+/// user must fix (unsafe permissions, an unreachable server that has no fallback).
+pub trait TokenStore: Send + Sync {
+    /// The entry for `key`, if there is a readable one.
+    fn load(&self, key: &CacheKey) -> Result<Option<Entry>>;
+    /// Replaces the entry for `key` atomically.
+    fn save(&self, key: &CacheKey, entry: &Entry) -> Result<()>;
+    /// Removes the entry for `key`; with `only_token`, only while it still holds that token
+    /// (compare-and-delete). Returns whether an entry was removed.
+    fn remove(&self, key: &CacheKey, only_token: Option<&str>) -> Result<bool>;
+    /// Takes the login lock for `key`, shared with every other user of the same store,
+    /// waiting at most `timeout`. Errors with `LockTimeout` when the wait runs out.
+    fn lock(&self, key: &CacheKey, timeout: Duration) -> Result<Box<dyn LockGuard>>;
+    /// Every readable entry (for `authtoken status`).
+    fn list(&self) -> Result<Vec<Entry>>;
+    /// A short description for messages: `memory`, `file:/home/u/.cache/authtoken`, ...
+    fn describe(&self) -> String;
+}
+
+/// Opens the store the configuration asks for.
+pub fn open(config: &Config) -> Result<Arc<dyn TokenStore>> {
+    match config.cache() {
+        CacheSetting::Memory | CacheSetting::File => Ok(Arc::new(MemoryStore::global())),
+        CacheSetting::Redis(_) => Err(crate::error::Error::config(
+            "config key `cache`: the Redis store is not available in this build",
+        )),
+    }
+}

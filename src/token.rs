@@ -1,0 +1,181 @@
+//! Tokens and their expiry: the login response's `expiry`, else the JWT's `exp`, else the
+//! configured lifetime, else unknown (valid until the server says 401).
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+/// A token with its scheme and expiry.
+///
+/// `Token` is immutable, `Send + Sync`, and shared behind `Arc`. Its `Debug` output never
+/// shows the secret; the secret is zeroized when the last reference is dropped.
+#[derive(Clone)]
+pub struct Token {
+    value: SecretString,
+    header: SecretString,
+    obtained_at: SystemTime,
+    expires_at: Option<SystemTime>,
+}
+
+impl Token {
+    /// A token as received or loaded from a store.
+    pub fn new(value: String, scheme: &str, obtained_at: SystemTime, expires_at: Option<SystemTime>) -> Token {
+        let header = SecretString::from(format!("{scheme} {value}"));
+        Token {
+            value: SecretString::from(value),
+            header,
+            obtained_at,
+            expires_at,
+        }
+    }
+
+    /// The bare token. Treat it as a password: do not log it.
+    pub fn secret(&self) -> &str {
+        self.value.expose_secret()
+    }
+
+    /// The `Authorization` header value, e.g. `Token 3f…` or `JWT eyJ…`.
+    pub fn header_value(&self) -> &str {
+        self.header.expose_secret()
+    }
+
+    /// When the token was obtained (by this process or another).
+    pub fn obtained_at(&self) -> SystemTime {
+        self.obtained_at
+    }
+
+    /// When the token expires, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// Whether the token has expired at `now`.
+    pub fn is_expired_at(&self, now: SystemTime) -> bool {
+        self.expires_at.is_some_and(|exp| now >= exp)
+    }
+
+    /// Whether the token should be replaced at `now`, `margin` ahead of its expiry.
+    ///
+    /// The margin never exceeds half the token's lifetime, so a token issued with less
+    /// lifetime than the margin is still used for half of it instead of causing a login on
+    /// every call.
+    pub fn needs_refresh_at(&self, now: SystemTime, margin: Duration) -> bool {
+        match self.expires_at {
+            None => false,
+            Some(exp) => {
+                let lifetime = exp.duration_since(self.obtained_at).unwrap_or(Duration::ZERO);
+                let margin = margin.min(lifetime / 2);
+                now + margin >= exp
+            }
+        }
+    }
+
+    /// Whether two tokens hold the same secret.
+    pub fn same_secret(&self, other: &Token) -> bool {
+        self.secret() == other.secret()
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("value", &"<redacted>")
+            .field("obtained_at", &unix_seconds(self.obtained_at))
+            .field("expires_at", &self.expires_at.map(unix_seconds))
+            .finish()
+    }
+}
+
+/// Seconds since the Unix epoch (0 for earlier times).
+pub fn unix_seconds(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The `exp` claim of a JWT, read without verifying the signature (the client has no key;
+/// the server verifies). `None` when the token is not a JWT or has no numeric `exp`.
+pub fn jwt_expiry(token: &str) -> Option<SystemTime> {
+    let mut parts = token.split('.');
+    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || payload.len() > 64 * 1024 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    epoch_value(claims.get("exp")?)
+}
+
+/// An expiry field's value: ISO-8601 / RFC 3339 text, or seconds since the epoch.
+pub fn parse_expiry(value: &Value) -> Option<SystemTime> {
+    match value {
+        Value::String(s) => parse_iso8601(s),
+        other => epoch_value(other),
+    }
+}
+
+fn epoch_value(value: &Value) -> Option<SystemTime> {
+    let secs = value.as_f64()?;
+    if !(0.0..=1e11).contains(&secs) {
+        return None;
+    }
+    Some(UNIX_EPOCH + Duration::from_secs_f64(secs))
+}
+
+fn parse_iso8601(s: &str) -> Option<SystemTime> {
+    use time::format_description::well_known::Rfc3339;
+    use time::OffsetDateTime;
+    let s = s.trim();
+    if s.len() > 64 {
+        return None;
+    }
+    let parsed = OffsetDateTime::parse(s, &Rfc3339)
+        .or_else(|_| OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339))
+        .ok()?;
+    Some(SystemTime::from(parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn jwt_exp_is_read() {
+        // The sample token from Testpress' docs: exp 1447833229.
+        let t = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6InRlc3RwcmVzcyIsInVzZXJfaWQiOjE3LCJlbWFpbCI6InRlc3RwcmVzcy5pbkBnbWFpbC5jb20iLCJleHAiOjE0NDc4MzMyMjl9.Ik_yi4lHbNbrRGhqmRpsW82Nls_O9lgXakk_syV-vSw";
+        assert_eq!(jwt_expiry(t), Some(UNIX_EPOCH + Duration::from_secs(1447833229)));
+        assert_eq!(jwt_expiry("3f00aa"), None);
+        assert_eq!(jwt_expiry("a.!!!.c"), None);
+    }
+
+    #[test]
+    fn iso_expiry_forms() {
+        let z = parse_expiry(&json!("2026-11-25T07:00:00.123456Z")).unwrap();
+        let off = parse_expiry(&json!("2026-11-25T12:30:00.123456+05:30")).unwrap();
+        assert_eq!(z, off);
+        assert!(parse_expiry(&json!("2026-11-25T07:00:00")).is_some());
+        assert!(parse_expiry(&json!("tomorrow")).is_none());
+        assert_eq!(parse_expiry(&json!(100)), Some(UNIX_EPOCH + Duration::from_secs(100)));
+        assert_eq!(parse_expiry(&json!(-5)), None);
+    }
+
+    #[test]
+    fn refresh_margin_is_capped_at_half_the_lifetime() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let short = Token::new("sekrit".into(), "Token", t0, Some(t0 + Duration::from_secs(10)));
+        // A 60 s margin on a 10 s token: still fresh for its first 5 s.
+        assert!(!short.needs_refresh_at(t0 + Duration::from_secs(4), Duration::from_secs(60)));
+        assert!(short.needs_refresh_at(t0 + Duration::from_secs(5), Duration::from_secs(60)));
+        let long = Token::new("sekrit".into(), "Token", t0, Some(t0 + Duration::from_secs(3600)));
+        assert!(!long.needs_refresh_at(t0 + Duration::from_secs(3539), Duration::from_secs(60)));
+        assert!(long.needs_refresh_at(t0 + Duration::from_secs(3540), Duration::from_secs(60)));
+        let forever = Token::new("sekrit".into(), "Token", t0, None);
+        assert!(!forever.needs_refresh_at(t0 + Duration::from_secs(1 << 30), Duration::from_secs(60)));
+        assert_eq!(format!("{forever:?}").contains("sekrit"), false);
+        assert_eq!(short.header_value(), "Token sekrit");
+    }
+}
