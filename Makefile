@@ -1,0 +1,45 @@
+# authtoken: `make demo` shows the main job against the local emulator; `make test` runs
+# every test of the repository, installing what it needs on a fresh Debian machine.
+#
+# Each part of the project adds its own targets in mk/*.mk:
+#   DEPS_TARGETS += deps-<part>   (system packages it needs)
+#   TEST_TARGETS += test-<part>   (its test suite)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+PREFIX ?= /usr/local
+ROOT := $(abspath .)
+TARGET_DIR := $(ROOT)/target
+EMULATOR_BIN := $(TARGET_DIR)/debug/authtoken-emulator
+export AUTHTOKEN_EMULATOR_BIN := $(EMULATOR_BIN)
+
+DEPS_TARGETS :=
+TEST_TARGETS :=
+
+.PHONY: all build test deps demo lint fmt bench clean
+all: build
+
+include $(sort $(wildcard mk/*.mk))
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+## Every test of the repository.
+test: deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory $(TEST_TARGETS)
+	@echo "make test: all suites passed ($(TEST_TARGETS))"
+
+## System packages for every suite (skipped when already present).
+deps: $(DEPS_TARGETS)
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
