@@ -1,0 +1,1033 @@
+//! The HTTP side: accept loop, per-connection control, fault injection and the services' handlers.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{
+    AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Extension, Router};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, Notify};
+
+use crate::admin;
+use crate::fault::{FaultKind, DEFAULT_OVERSIZED_BYTES};
+use crate::jwt;
+use crate::service::Service;
+use crate::state::{bump, random_hex, State as EmuState, TokenRec};
+
+/// Largest request body read by the emulator (login bodies, echo bodies).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Largest body `GET /api/big/` will produce.
+const MAX_BIG: u64 = 512 * 1024 * 1024;
+
+/// State shared by every connection of one emulator instance.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub state: Mutex<EmuState>,
+    pub secret: [u8; 32],
+    pub log: bool,
+}
+
+impl Shared {
+    /// Lock the state; a poisoned lock is still usable (the state stays consistent).
+    pub fn lock(&self) -> MutexGuard<'_, EmuState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(crate) type App = Arc<Shared>;
+
+/// Lets a handler close its connection without answering.
+#[derive(Clone)]
+struct ConnKill(Arc<Notify>);
+
+// ---------------------------------------------------------------------------------------------
+// Accept loop and connections
+
+/// Serve until `shutdown` fires (or its sender is dropped).
+pub(crate) async fn serve(listener: TcpListener, app: App, mut shutdown: oneshot::Receiver<()>) {
+    let router = router(app.clone());
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            res = listener.accept() => {
+                let stream = match res {
+                    Ok((stream, _peer)) => stream,
+                    Err(e) => {
+                        if app.log {
+                            eprintln!("authtoken-emulator: accept failed: {e}");
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                if app.lock().take_reset() {
+                    // SO_LINGER 0: close with a RST, before reading anything.
+                    let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+                    drop(stream);
+                    if app.log {
+                        eprintln!("authtoken-emulator: connection reset (fault)");
+                    }
+                    continue;
+                }
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(connection(stream, router.clone()));
+            }
+        }
+    }
+}
+
+async fn connection(stream: TcpStream, router: Router) {
+    let kill = Arc::new(Notify::new());
+    let kill_for_requests = kill.clone();
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut()
+            .insert(ConnKill(kill_for_requests.clone()));
+        let mut router = router.clone();
+        async move {
+            let resp: Result<Response, Infallible> =
+                tower_service::Service::call(&mut router, req).await;
+            resp
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = conn => {}
+        // Dropping the connection future closes the socket without writing anything more.
+        _ = kill.notified() => {}
+    }
+}
+
+fn router(app: App) -> Router {
+    let mut r: Router<App> = Router::new();
+    for svc in Service::ALL {
+        let p = format!("/{}", svc.as_str());
+        for lp in svc.login_paths() {
+            r = r.route(&format!("{p}{lp}"), post(login));
+        }
+        if let Some(lo) = svc.logout_path() {
+            r = r.route(&format!("{p}{lo}"), post(logout));
+        }
+        r = r
+            .route(&format!("{p}/api/echo/"), any(echo))
+            .route(&format!("{p}/api/echo/{{*rest}}"), any(echo))
+            .route(&format!("{p}/api/redirect/"), any(redirect))
+            .route(&format!("{p}/api/whoami/"), any(whoami))
+            .route(&format!("{p}/api/big/"), get(big));
+        match svc {
+            Service::Tpstreams => {
+                r = r
+                    .route(&format!("{p}/api/v1/{{org}}/assets/"), get(tp_assets))
+                    .route(
+                        &format!("{p}/api/v1/{{org}}/assets/videos/"),
+                        post(tp_create_video),
+                    );
+            }
+            Service::Testpress => {
+                r = r
+                    .route(&format!("{p}/api/v2.5/courses/"), get(tp_courses))
+                    .route(&format!("{p}/api/v2.5/exams/"), get(tp_exams));
+            }
+            Service::Cruxconnect => {
+                r = r.route(&format!("{p}/api/permissions/"), get(crux_permissions));
+            }
+            Service::TpstreamsLegacy => {}
+        }
+    }
+    r.merge(admin::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(app.clone(), front))
+        .with_state(app)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Front middleware: logging, login attempts, faults
+
+enum Outcome {
+    Respond(Response, Option<&'static str>),
+    /// Close the connection without answering.
+    Drop(&'static str),
+}
+
+/// Split `/tpstreams/api/...` into the service and the path after its prefix.
+fn split_service(path: &str) -> Option<(Service, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    first.parse().ok().map(|svc| (svc, tail))
+}
+
+/// The first characters of the token in an `Authorization` header, for logs.
+fn token_hint(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(AUTHORIZATION)?;
+    let v = String::from_utf8_lossy(v.as_bytes());
+    let token = v.split_whitespace().nth(1)?;
+    Some(token.chars().take(6).collect())
+}
+
+async fn front(State(app): State<App>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let hint = token_hint(req.headers());
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    let outcome = dispatch(&app, req, next).await;
+    let log = |status: &dyn std::fmt::Display, note: Option<&str>| {
+        if app.log {
+            let hint = hint
+                .as_deref()
+                .map(|h| format!(" token={h}…"))
+                .unwrap_or_default();
+            let note = note.map(|n| format!(" fault={n}")).unwrap_or_default();
+            eprintln!(
+                "authtoken-emulator: {method} {path} {status} {}ms{hint}{note}",
+                started.elapsed().as_millis()
+            );
+        }
+    };
+    match outcome {
+        Outcome::Respond(resp, note) => {
+            log(&resp.status().as_u16(), note);
+            resp
+        }
+        Outcome::Drop(note) => {
+            log(&"-", Some(note));
+            if let Some(ConnKill(k)) = kill {
+                k.notify_one();
+                std::future::pending::<()>().await;
+            }
+            // Not on a connection we control (cannot happen): answer something.
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn dispatch(app: &App, mut req: Request, next: Next) -> Outcome {
+    let path = req.uri().path().to_owned();
+    let Some((svc, rest)) = split_service(&path) else {
+        return Outcome::Respond(next.run(req).await, None);
+    };
+    req.extensions_mut().insert(svc);
+    let is_login = req.method() == Method::POST && svc.login_paths().contains(&rest);
+    if is_login {
+        let (parts, body) = req.into_parts();
+        let bytes = match to_bytes(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(_) => Bytes::new(),
+        };
+        let user = login_username(&parts.headers, &bytes);
+        bump(&mut app.lock().counters.attempts, svc, &user);
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    let fault = app.lock().take_fault(svc, rest);
+    let Some(fault) = fault else {
+        return Outcome::Respond(next.run(req).await, None);
+    };
+    match fault.kind {
+        FaultKind::Status => {
+            let status = StatusCode::from_u16(fault.status.unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut resp = detail(status, &format!("Injected {}", status.as_u16()));
+            if let Some(secs) = fault.retry_after {
+                resp.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                resp.headers_mut().insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static(svc.www_authenticate()),
+                );
+            }
+            Outcome::Respond(resp, Some("status"))
+        }
+        FaultKind::Delay => {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms.unwrap_or(1000))).await;
+            Outcome::Respond(next.run(req).await, Some("delay"))
+        }
+        FaultKind::Drop => {
+            // Read the whole request first.
+            let _ = to_bytes(req.into_body(), MAX_BODY).await;
+            Outcome::Drop("drop")
+        }
+        FaultKind::Malformed => {
+            let resp = (
+                StatusCode::OK,
+                [(CONTENT_TYPE, "application/json")],
+                r#"{"token": "abc"#,
+            )
+                .into_response();
+            Outcome::Respond(resp, Some("malformed"))
+        }
+        FaultKind::Oversized => {
+            let n = fault.bytes.unwrap_or(DEFAULT_OVERSIZED_BYTES) as usize;
+            let resp = (
+                StatusCode::OK,
+                [(CONTENT_TYPE, "application/json")],
+                oversized_body(n),
+            )
+                .into_response();
+            Outcome::Respond(resp, Some("oversized"))
+        }
+        FaultKind::DropAfterProcessing => {
+            let resp = next.run(req).await;
+            // Let the handler finish producing its body, as a real server would.
+            let _ = to_bytes(resp.into_body(), usize::MAX).await;
+            Outcome::Drop("drop_after_processing")
+        }
+        // Never matched per request (handled at accept time).
+        FaultKind::Reset => Outcome::Respond(next.run(req).await, None),
+    }
+}
+
+/// A JSON document of exactly `n` bytes (`{"detail":"xxx…"}`, or spaces when `n` is tiny).
+fn oversized_body(n: usize) -> Vec<u8> {
+    const HEAD: &[u8] = br#"{"detail":""#;
+    const TAIL: &[u8] = br#""}"#;
+    if n < HEAD.len() + TAIL.len() {
+        return vec![b' '; n];
+    }
+    let mut v = Vec::with_capacity(n);
+    v.extend_from_slice(HEAD);
+    v.resize(n - TAIL.len(), b'x');
+    v.extend_from_slice(TAIL);
+    v
+}
+
+/// The `username` of a login body, as best it can be read ("" when it cannot).
+fn login_username(headers: &HeaderMap, body: &[u8]) -> String {
+    match parse_body(headers, body) {
+        Ok(map) => match map.get("username") {
+            Some(Value::String(s)) => s.trim().to_owned(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+/// A JSON response.
+pub(crate) fn json_response(status: StatusCode, v: Value) -> Response {
+    (status, axum::Json(v)).into_response()
+}
+
+/// A DRF-style `{"detail": msg}` response.
+pub(crate) fn detail(status: StatusCode, msg: &str) -> Response {
+    json_response(status, json!({ "detail": msg }))
+}
+
+/// An error answer (status and JSON body), small enough to return in a `Result`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    body: Value,
+}
+
+impl ApiError {
+    /// `{"detail": msg}`.
+    pub fn detail(status: StatusCode, msg: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: json!({ "detail": msg.into() }),
+        }
+    }
+
+    /// Any JSON body.
+    pub fn json(status: StatusCode, body: Value) -> ApiError {
+        ApiError { status, body }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, self.body)
+    }
+}
+
+async fn not_found() -> Response {
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method \"{method}\" not allowed."),
+    )
+}
+
+/// Parse a request body the way DRF's default parsers do (JSON, or a url-encoded form) into
+/// an object; the error is the 400/415 answer.
+pub(crate) fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let ctype = headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase());
+    let mime = ctype
+        .as_deref()
+        .map(|c| c.split(';').next().unwrap_or("").trim().to_owned());
+    let value: Value = match mime.as_deref() {
+        None | Some("") | Some("application/json") => parse_json(body)?,
+        Some(m) if m.ends_with("+json") => parse_json(body)?,
+        Some("application/x-www-form-urlencoded") => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+                ApiError::detail(StatusCode::BAD_REQUEST, format!("Form parse error - {e}"))
+            })?;
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )
+        }
+        Some(other) => {
+            return Err(ApiError::detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Unsupported media type \"{other}\" in request."),
+            ))
+        }
+    };
+    match value {
+        Value::Object(m) => Ok(m),
+        other => {
+            let kind = match other {
+                Value::Array(_) => "list",
+                Value::String(_) => "str",
+                Value::Number(n) if n.is_f64() => "float",
+                Value::Number(_) => "int",
+                Value::Bool(_) => "bool",
+                _ => "NoneType",
+            };
+            Err(ApiError::json(
+                StatusCode::BAD_REQUEST,
+                json!({"non_field_errors": [format!("Invalid data. Expected a dictionary, but got {kind}.")]}),
+            ))
+        }
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        // DRF treats an empty body as empty data.
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::detail(StatusCode::BAD_REQUEST, format!("JSON parse error - {e}")))
+}
+
+/// Read a required string field (DRF CharField: numbers are accepted as text).
+fn required(
+    data: &Map<String, Value>,
+    name: &str,
+    trim: bool,
+    errors: &mut Map<String, Value>,
+) -> Option<String> {
+    let s = match data.get(name) {
+        Some(Value::String(s)) => {
+            if trim {
+                s.trim().to_owned()
+            } else {
+                s.clone()
+            }
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(_) | Value::Array(_) | Value::Object(_)) => {
+            errors.insert(name.into(), json!(["Not a valid string."]));
+            return None;
+        }
+        None | Some(Value::Null) => String::new(),
+    };
+    if s.is_empty() {
+        errors.insert(name.into(), json!(["This field is required."]));
+        return None;
+    }
+    Some(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login and logout
+
+fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+/// Truncate to whole microseconds (what DRF can represent).
+fn trunc_micros(t: SystemTime) -> SystemTime {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => UNIX_EPOCH + Duration::from_micros(d.as_micros() as u64),
+        Err(_) => t,
+    }
+}
+
+/// ISO-8601 as DRF renders a UTC datetime (`…T07:00:00.123456Z`; no fraction when it is 0).
+fn iso8601(t: SystemTime) -> String {
+    let dt = time::OffsetDateTime::from(t);
+    let base = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
+    match dt.microsecond() {
+        0 => format!("{base}Z"),
+        us => format!("{base}.{us:06}Z"),
+    }
+}
+
+/// Stable pseudo-random bytes derived from a username.
+fn derive(kind: &str, username: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(kind.as_bytes());
+    h.update([0]);
+    h.update(username.as_bytes());
+    h.finalize().into()
+}
+
+fn derived_uuid(kind: &str, username: &str) -> String {
+    let mut b = derive(kind, username);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn testpress_user_id(username: &str) -> u64 {
+    let b = derive("user_id", username);
+    u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000) + 1
+}
+
+async fn login(
+    State(app): State<App>,
+    Extension(svc): Extension<Service>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let data = match parse_body(&headers, &body) {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let mut errors = Map::new();
+    let username = required(&data, "username", true, &mut errors);
+    let password = required(&data, "password", false, &mut errors);
+    let org = if svc == Service::Tpstreams {
+        required(&data, "organization_id", true, &mut errors)
+    } else {
+        None
+    };
+    let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
+        return json_response(StatusCode::BAD_REQUEST, Value::Object(errors));
+    };
+
+    let mut st = app.lock();
+    if password != st.cfg.password {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"non_field_errors": ["Unable to log in with provided credentials."]}),
+        );
+    }
+    let now = now();
+    let expires = st.cfg.lifetime(svc).map(|d| trunc_micros(now + d));
+    let body = match svc {
+        Service::Tpstreams => {
+            let org = org.unwrap_or_default();
+            if st.live_for_org(&org, now) >= st.cfg.max_tokens_per_org {
+                return json_response(
+                    StatusCode::FORBIDDEN,
+                    json!({"error": "Maximum amount of tokens allowed per user exceeded."}),
+                );
+            }
+            let token = random_hex(64);
+            let body = json!({
+                "expiry": expires.map(iso8601),
+                "token": token,
+            });
+            st.tokens.insert(
+                token.clone(),
+                TokenRec {
+                    service: svc,
+                    username: username.clone(),
+                    org: Some(org),
+                    expires,
+                    forced_expired: false,
+                },
+            );
+            body
+        }
+        Service::TpstreamsLegacy | Service::Cruxconnect => {
+            let token = random_hex(if svc == Service::Cruxconnect { 40 } else { 64 });
+            let body = if svc == Service::Cruxconnect {
+                json!({
+                    "auth_token": token,
+                    "org_uuid": derived_uuid("org", &username),
+                    "user_uuid": derived_uuid("user", &username),
+                    "retailer_uuid": derived_uuid("retailer", &username),
+                    "supplier_uuid": derived_uuid("supplier", &username),
+                    "org_type": "retailer",
+                })
+            } else {
+                json!({ "token": token })
+            };
+            st.tokens.insert(
+                token.clone(),
+                TokenRec {
+                    service: svc,
+                    username: username.clone(),
+                    org: None,
+                    expires,
+                    forced_expired: false,
+                },
+            );
+            body
+        }
+        Service::Testpress => {
+            if let Some(max) = st.cfg.max_parallel_logins {
+                if st.live_for_user(svc, &username, now) >= max {
+                    return json_response(
+                        StatusCode::FORBIDDEN,
+                        json!({
+                            "detail": "You have exceeded the maximum number of parallel logins.",
+                            "error_code": "max_login_exceeded",
+                        }),
+                    );
+                }
+            }
+            let name_claim = if !username.is_empty() && username.bytes().all(|b| b.is_ascii_digit())
+            {
+                username
+                    .parse::<u64>()
+                    .map_or_else(|_| json!(username), |n| json!(n))
+            } else {
+                json!(username)
+            };
+            let email = if username.contains('@') {
+                username.clone()
+            } else {
+                format!("{username}@example.com")
+            };
+            let mut claims = json!({
+                "username": name_claim,
+                "user_id": testpress_user_id(&username),
+                "email": email,
+            });
+            // Whole seconds, as PyJWT writes `exp`.
+            let exp = st.cfg.lifetime(svc).map(|d| {
+                (now + d)
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |x| x.as_secs())
+            });
+            if let Some(exp) = exp {
+                claims["exp"] = json!(exp);
+            }
+            // Makes every token unique, so that the emulator can track each one.
+            claims["jti"] = json!(random_hex(16));
+            let token = jwt::sign(&app.secret, &claims);
+            st.tokens.insert(
+                token.clone(),
+                TokenRec {
+                    service: svc,
+                    username: username.clone(),
+                    org: None,
+                    expires: exp.map(|e| UNIX_EPOCH + Duration::from_secs(e)),
+                    forced_expired: false,
+                },
+            );
+            json!({ "token": token })
+        }
+    };
+    bump(&mut st.counters.logins, svc, &username);
+    json_response(StatusCode::OK, body)
+}
+
+async fn logout(
+    State(app): State<App>,
+    Extension(svc): Extension<Service>,
+    headers: HeaderMap,
+) -> Response {
+    let (token, user) = match authenticate(&app, svc, &headers, Count::No) {
+        Ok(x) => x,
+        Err(fail) => return fail.into_response(svc, StatusCode::UNAUTHORIZED),
+    };
+    let mut st = app.lock();
+    st.tokens.remove(&token);
+    bump(&mut st.counters.logouts, svc, &user);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication
+
+/// An authentication failure: the `detail` message.
+pub(crate) struct AuthFail(&'static str);
+
+impl AuthFail {
+    /// The DRF answer: `status` (401, or 403 for some Testpress views) with the service's
+    /// `WWW-Authenticate` on a 401.
+    fn into_response(self, svc: Service, status: StatusCode) -> Response {
+        let mut resp = detail(status, self.0);
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static(svc.www_authenticate()),
+            );
+        }
+        resp
+    }
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Count {
+    Yes,
+    No,
+}
+
+/// Check the `Authorization` header; returns the token and its user.
+fn authenticate(
+    app: &Shared,
+    svc: Service,
+    headers: &HeaderMap,
+    count: Count,
+) -> Result<(String, String), AuthFail> {
+    let res = check_auth(app, svc, headers);
+    let mut st = app.lock();
+    match &res {
+        Ok((_, user)) => {
+            if count == Count::Yes {
+                bump(&mut st.counters.requests, svc, user);
+            }
+        }
+        Err(_) => st.counters.unauthorized[svc.index()] += 1,
+    }
+    res
+}
+
+fn check_auth(
+    app: &Shared,
+    svc: Service,
+    headers: &HeaderMap,
+) -> Result<(String, String), AuthFail> {
+    let jwt = svc == Service::Testpress;
+    let invalid = if jwt {
+        AuthFail("Authentication credentials were not provided.")
+    } else {
+        AuthFail("Invalid token.")
+    };
+    let Some(raw) = headers.get(AUTHORIZATION) else {
+        return Err(invalid);
+    };
+    let Ok(raw) = raw.to_str() else {
+        return Err(if jwt {
+            AuthFail("Error decoding signature.")
+        } else {
+            invalid
+        });
+    };
+    let parts: Vec<&str> = raw.split_whitespace().collect();
+    if parts.is_empty() || !parts[0].eq_ignore_ascii_case(svc.scheme()) {
+        return Err(invalid);
+    }
+    if parts.len() != 2 {
+        return Err(match (jwt, parts.len()) {
+            (true, 1) => AuthFail("Invalid Authorization header. No credentials provided."),
+            (true, _) => AuthFail(
+                "Invalid Authorization header. Credentials string should not contain spaces.",
+            ),
+            (false, _) => AuthFail("Invalid token."),
+        });
+    }
+    let token = parts[1];
+    let now = now();
+    if jwt {
+        let claims =
+            jwt::verify(&app.secret, token).map_err(|_| AuthFail("Error decoding signature."))?;
+        if let Some(exp) = claims.get("exp") {
+            let Some(exp) = exp.as_u64() else {
+                return Err(AuthFail("Error decoding signature."));
+            };
+            if now >= UNIX_EPOCH + Duration::from_secs(exp) {
+                return Err(AuthFail("Signature has expired."));
+            }
+        }
+        let st = app.lock();
+        let Some(rec) = st.tokens.get(token).filter(|r| r.service == svc) else {
+            // Revoked (denylisted), or issued before a reset: the user lookup fails.
+            return Err(AuthFail("Invalid signature."));
+        };
+        if rec.is_expired(now) {
+            return Err(AuthFail("Signature has expired."));
+        }
+        Ok((token.to_owned(), rec.username.clone()))
+    } else {
+        let mut st = app.lock();
+        let rec = st.tokens.get(token).filter(|r| r.service == svc).cloned();
+        match rec {
+            Some(rec) if !rec.is_expired(now) => Ok((token.to_owned(), rec.username)),
+            Some(_) => {
+                // Like knox: an expired token is deleted when it is presented.
+                st.tokens.remove(token);
+                Err(invalid)
+            }
+            None => Err(invalid),
+        }
+    }
+}
+
+/// Authenticate an API call, answering the service's 401 on failure.
+macro_rules! auth_or_return {
+    ($app:expr, $svc:expr, $headers:expr) => {
+        match authenticate(&$app, $svc, &$headers, Count::Yes) {
+            Ok((_, user)) => user,
+            Err(fail) => return fail.into_response($svc, StatusCode::UNAUTHORIZED),
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints on every service
+
+async fn echo(
+    State(app): State<App>,
+    Extension(svc): Extension<Service>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = auth_or_return!(app, svc, headers);
+    let body = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large."),
+    };
+    let mut hdrs: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in &headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        hdrs.entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    json_response(
+        StatusCode::OK,
+        json!({
+            "method": method.as_str(),
+            "path": uri.path(),
+            "query": uri.query().unwrap_or(""),
+            "headers": hdrs,
+            "body": String::from_utf8_lossy(&body),
+            "user": user,
+        }),
+    )
+}
+
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default()
+}
+
+fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    query_pairs(uri)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+async fn redirect(uri: Uri) -> Response {
+    let Some(to) = query_param(&uri, "to") else {
+        return detail(StatusCode::BAD_REQUEST, "Missing \"to\" parameter.");
+    };
+    let status = match query_param(&uri, "status") {
+        None => StatusCode::FOUND,
+        Some(s) => match s
+            .parse::<u16>()
+            .ok()
+            .and_then(|n| StatusCode::from_u16(n).ok())
+        {
+            Some(st) if st.is_redirection() => st,
+            _ => return detail(StatusCode::BAD_REQUEST, "\"status\" must be a 3xx status."),
+        },
+    };
+    let Ok(location) = HeaderValue::from_str(&to) else {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            "\"to\" is not a valid header value.",
+        );
+    };
+    let mut resp = json_response(status, json!({ "location": to }));
+    resp.headers_mut().insert(LOCATION, location);
+    resp
+}
+
+async fn whoami(headers: HeaderMap) -> Response {
+    let text = |name| {
+        headers
+            .get(name)
+            .map(|v: &HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    json_response(
+        StatusCode::OK,
+        json!({ "authorization": text(AUTHORIZATION), "host": text(HOST) }),
+    )
+}
+
+async fn big(
+    State(app): State<App>,
+    Extension(svc): Extension<Service>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let _user = auth_or_return!(app, svc, headers);
+    let n = match query_param(&uri, "bytes").map(|b| b.parse::<u64>()) {
+        Some(Ok(n)) if n <= MAX_BIG => n as usize,
+        _ => {
+            return detail(
+                StatusCode::BAD_REQUEST,
+                &format!("\"bytes\" must be an integer from 0 to {MAX_BIG}."),
+            )
+        }
+    };
+    (
+        StatusCode::OK,
+        [(CONTENT_TYPE, "application/octet-stream")],
+        vec![b'x'; n],
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service-specific protected endpoints
+
+async fn tp_assets(
+    State(app): State<App>,
+    axum::extract::Path(org): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let _user = auth_or_return!(app, Service::Tpstreams, headers);
+    json_response(
+        StatusCode::OK,
+        json!([
+            {"id": "8f3kd9s0aa", "title": "Welcome video", "type": "video", "organization": org},
+            {"id": "2mdk39dk1b", "title": "Lecture 1", "type": "video", "organization": org},
+        ]),
+    )
+}
+
+async fn tp_create_video(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let _user = auth_or_return!(app, Service::Tpstreams, headers);
+    match parse_json(&body) {
+        Ok(v) => json_response(StatusCode::CREATED, v),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn courses() -> Value {
+    json!([
+        {"id": 1, "title": "Physics", "slug": "physics"},
+        {"id": 2, "title": "Chemistry", "slug": "chemistry"},
+    ])
+}
+
+async fn tp_courses(State(app): State<App>, headers: HeaderMap) -> Response {
+    let _user = auth_or_return!(app, Service::Testpress, headers);
+    json_response(StatusCode::OK, courses())
+}
+
+async fn tp_exams(State(app): State<App>, headers: HeaderMap) -> Response {
+    // This view answers any bad JWT with 403 "Invalid signature." (no WWW-Authenticate).
+    if let Err(AuthFail(msg)) = authenticate(&app, Service::Testpress, &headers, Count::Yes) {
+        let msg = if headers.contains_key(AUTHORIZATION) {
+            "Invalid signature."
+        } else {
+            msg
+        };
+        return AuthFail(msg).into_response(Service::Testpress, StatusCode::FORBIDDEN);
+    }
+    json_response(
+        StatusCode::OK,
+        json!([{"id": 10, "title": "Mock test 1", "duration": "01:00:00"}]),
+    )
+}
+
+async fn crux_permissions(State(app): State<App>, headers: HeaderMap) -> Response {
+    let user = auth_or_return!(app, Service::Cruxconnect, headers);
+    json_response(
+        StatusCode::OK,
+        json!({
+            "user_uuid": derived_uuid("user", &user),
+            "permissions": ["catalog.view", "orders.view", "orders.create"],
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_service_prefix() {
+        assert_eq!(
+            split_service("/tpstreams/api/auth/login/"),
+            Some((Service::Tpstreams, "/api/auth/login/"))
+        );
+        assert_eq!(
+            split_service("/tpstreams-legacy/api/x"),
+            Some((Service::TpstreamsLegacy, "/api/x"))
+        );
+        assert_eq!(split_service("/testpress"), Some((Service::Testpress, "")));
+        assert_eq!(split_service("/_emulator/stats"), None);
+        assert_eq!(split_service("/tpstreamsx/a"), None);
+    }
+
+    #[test]
+    fn formats_like_drf() {
+        let t = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
+        assert_eq!(iso8601(t), "2023-11-14T22:13:20.123456Z");
+        assert_eq!(
+            iso8601(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+            "2023-11-14T22:13:20Z"
+        );
+    }
+
+    #[test]
+    fn oversized_is_exact_json() {
+        let b = oversized_body(100);
+        assert_eq!(b.len(), 100);
+        assert!(serde_json::from_slice::<Value>(&b).is_ok());
+        assert_eq!(oversized_body(3).len(), 3);
+    }
+
+    #[test]
+    fn uuids_are_stable() {
+        assert_eq!(derived_uuid("org", "a"), derived_uuid("org", "a"));
+        assert_ne!(derived_uuid("org", "a"), derived_uuid("org", "b"));
+        assert_eq!(derived_uuid("org", "a").len(), 36);
+    }
+}
