@@ -181,7 +181,11 @@ impl Emulator {
                 max_parallel_logins: opts.testpress_max_parallel_logins,
             })),
             secret,
-            log: opts.log_requests,
+            log: if opts.log_requests {
+                Some(server::Logger::start()?)
+            } else {
+                None
+            },
         });
 
         let (tx, rx) = oneshot::channel();
@@ -358,5 +362,6 @@ impl Drop for Emulator {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        self.shared.flush_log();
     }
 }

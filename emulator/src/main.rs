@@ -175,7 +175,7 @@ fn main() -> ExitCode {
     }
 
     let _ = signals.join();
-    eprintln!("authtoken-emulator: shutting down");
+    // No direct write to stderr from here on: nobody may be reading it (see the logger).
     drop(emu);
     if let Some(path) = &args.addr_file {
         let _ = std::fs::remove_file(path);

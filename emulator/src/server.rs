@@ -38,10 +38,81 @@ const MAX_BIG: u64 = 512 * 1024 * 1024;
 pub(crate) struct Shared {
     pub state: Mutex<EmuState>,
     pub secret: [u8; 32],
-    pub log: bool,
+    pub log: Option<Logger>,
+}
+
+/// Request logging that never blocks a request: lines go through a bounded queue to a
+/// thread that writes them to stderr (dropping lines when stderr is not being read).
+#[derive(Debug)]
+pub(crate) struct Logger(std::sync::mpsc::SyncSender<LogMsg>);
+
+#[derive(Debug)]
+pub(crate) enum LogMsg {
+    Line(String),
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+impl Logger {
+    pub fn start() -> std::io::Result<Logger> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<LogMsg>(4096);
+        std::thread::Builder::new()
+            .name("authtoken-emulator-log".into())
+            .spawn(move || {
+                use std::io::Write;
+                for msg in rx {
+                    match msg {
+                        LogMsg::Line(line) => {
+                            let mut err = std::io::stderr().lock();
+                            let _ = writeln!(err, "{line}");
+                        }
+                        LogMsg::Flush(ack) => {
+                            let _ = std::io::stderr().flush();
+                            let _ = ack.send(());
+                        }
+                    }
+                }
+            })?;
+        Ok(Logger(tx))
+    }
+
+    fn line(&self, line: String) {
+        let _ = self.0.try_send(LogMsg::Line(line));
+    }
+
+    /// Wait (at most `timeout`) until the lines queued so far are written.
+    pub fn flush(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let (ack_tx, ack_rx) = std::sync::mpsc::channel();
+        let mut msg = LogMsg::Flush(ack_tx);
+        loop {
+            match self.0.try_send(msg) {
+                Ok(()) => break,
+                Err(std::sync::mpsc::TrySendError::Full(m)) if Instant::now() < deadline => {
+                    msg = m;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
+        }
+        let _ = ack_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+    }
 }
 
 impl Shared {
+    /// Log one line (when logging is on).
+    pub fn log(&self, line: String) {
+        if let Some(l) = &self.log {
+            l.line(line);
+        }
+    }
+
+    /// Wait briefly for queued log lines to reach stderr.
+    pub fn flush_log(&self) {
+        if let Some(l) = &self.log {
+            l.flush(Duration::from_millis(500));
+        }
+    }
+
     /// Lock the state; a poisoned lock is still usable (the state stays consistent).
     pub fn lock(&self) -> MutexGuard<'_, EmuState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -67,9 +138,7 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut shutdown: oneshot
                 let stream = match res {
                     Ok((stream, _peer)) => stream,
                     Err(e) => {
-                        if app.log {
-                            eprintln!("authtoken-emulator: accept failed: {e}");
-                        }
+                        app.log(format!("authtoken-emulator: accept failed: {e}"));
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         continue;
                     }
@@ -78,9 +147,7 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut shutdown: oneshot
                     // SO_LINGER 0: close with a RST, before reading anything.
                     let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
                     drop(stream);
-                    if app.log {
-                        eprintln!("authtoken-emulator: connection reset (fault)");
-                    }
+                    app.log("authtoken-emulator: connection closed at accept (fault=reset)".into());
                     continue;
                 }
                 let _ = stream.set_nodelay(true);
@@ -192,16 +259,16 @@ async fn front(State(app): State<App>, req: Request, next: Next) -> Response {
     let kill = req.extensions().get::<ConnKill>().cloned();
     let outcome = dispatch(&app, req, next).await;
     let log = |status: &dyn std::fmt::Display, note: Option<&str>| {
-        if app.log {
+        if app.log.is_some() {
             let hint = hint
                 .as_deref()
                 .map(|h| format!(" token={h}…"))
                 .unwrap_or_default();
             let note = note.map(|n| format!(" fault={n}")).unwrap_or_default();
-            eprintln!(
+            app.log(format!(
                 "authtoken-emulator: {method} {path} {status} {}ms{hint}{note}",
                 started.elapsed().as_millis()
-            );
+            ));
         }
     };
     match outcome {
