@@ -420,7 +420,7 @@ impl Inner {
             }
             return Ok(url);
         }
-        if path_or_url.contains("://") {
+        if has_scheme(path_or_url) {
             return Err(Error::argument("only http:// and https:// URLs are supported"));
         }
         Url::parse(&self.profile.url(path_or_url))
@@ -587,6 +587,16 @@ impl Inner {
         .with_status(resp.status)
         .with_server_message(message, code))
     }
+}
+
+/// Whether `s` starts with a URL scheme (`ftp://…`), as opposed to a path that merely
+/// contains `://` in its query.
+fn has_scheme(s: &str) -> bool {
+    s.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 /// A value at a dotted path (`token`, `data.access`).

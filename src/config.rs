@@ -562,7 +562,10 @@ impl Reader<'_> {
 }
 
 fn check_path(key: &str, path: &str) -> Result<()> {
-    if !path.starts_with('/') || path.contains("://") || path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+    if !path.starts_with('/')
+        || path.starts_with("//")
+        || path.bytes().any(|b| b.is_ascii_control() || b == b' ')
+    {
         return Err(Error::config(format!(
             "config key `{key}` must be a path starting with '/', such as /api/auth/login/"
         )));
