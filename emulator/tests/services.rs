@@ -607,3 +607,40 @@ fn instances_are_independent() {
     drop(a);
     assert_eq!(b.login_count("cruxconnect", "same"), 0);
 }
+
+#[tokio::test]
+async fn starts_and_stops_inside_an_async_runtime() {
+    let emu = start();
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/api/auth/login/",
+            emu.base_url("tpstreams-legacy")
+        ))
+        .json(&json!({"username": "async", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(emu.login_count("tpstreams-legacy", "async"), 1);
+    drop(emu);
+}
+
+#[test]
+fn the_org_limit_holds_under_concurrent_logins() {
+    let emu = start();
+    let ok = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..40 {
+            s.spawn(|| {
+                let c = client();
+                let body = json!({"username": "herd", "password": PASSWORD, "organization_id": "herd-org"});
+                if post_login(&c, &emu, "tpstreams", &body).status() == 200 {
+                    ok.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    assert_eq!(ok.into_inner(), 20);
+    assert_eq!(emu.login_count("tpstreams", "herd"), 20);
+    assert_eq!(emu.login_attempts("tpstreams", "herd"), 40);
+}
