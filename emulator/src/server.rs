@@ -537,6 +537,12 @@ fn now() -> SystemTime {
     SystemTime::now()
 }
 
+/// `t + d`, saturating far in the future instead of overflowing.
+fn later(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d)
+        .unwrap_or_else(|| UNIX_EPOCH + Duration::from_secs(253_402_300_799))
+}
+
 /// Truncate to whole microseconds (what DRF can represent).
 fn trunc_micros(t: SystemTime) -> SystemTime {
     match t.duration_since(UNIX_EPOCH) {
@@ -547,7 +553,15 @@ fn trunc_micros(t: SystemTime) -> SystemTime {
 
 /// ISO-8601 as DRF renders a UTC datetime (`…T07:00:00.123456Z`; no fraction when it is 0).
 fn iso8601(t: SystemTime) -> String {
-    let dt = time::OffsetDateTime::from(t);
+    let micros = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i128::try_from(d.as_micros()).unwrap_or(i128::MAX),
+        Err(e) => -i128::try_from(e.duration().as_micros()).unwrap_or(i128::MAX),
+    };
+    let dt = match time::OffsetDateTime::from_unix_timestamp_nanos(micros.saturating_mul(1000)) {
+        Ok(dt) => dt,
+        // Beyond what `time` represents: clamp, as a database column would.
+        Err(_) => return "9999-12-31T23:59:59.999999Z".to_owned(),
+    };
     let base = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         dt.year(),
@@ -622,7 +636,7 @@ async fn login(
         );
     }
     let now = now();
-    let expires = st.cfg.lifetime(svc).map(|d| trunc_micros(now + d));
+    let expires = st.cfg.lifetime(svc).map(|d| trunc_micros(later(now, d)));
     let body = match svc {
         Service::Tpstreams => {
             let org = org.unwrap_or_default();
@@ -707,7 +721,7 @@ async fn login(
             });
             // Whole seconds, as PyJWT writes `exp`.
             let exp = st.cfg.lifetime(svc).map(|d| {
-                (now + d)
+                later(now, d)
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |x| x.as_secs())
             });
@@ -839,7 +853,10 @@ fn check_auth(
             let Some(exp) = exp.as_u64() else {
                 return Err(AuthFail("Error decoding signature."));
             };
-            if now >= UNIX_EPOCH + Duration::from_secs(exp) {
+            if UNIX_EPOCH
+                .checked_add(Duration::from_secs(exp))
+                .is_some_and(|e| now >= e)
+            {
                 return Err(AuthFail("Signature has expired."));
             }
         }
@@ -1081,6 +1098,8 @@ mod tests {
             iso8601(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
             "2023-11-14T22:13:20Z"
         );
+        let far = later(SystemTime::now(), Duration::from_secs(u64::MAX / 4));
+        assert!(iso8601(far).starts_with("9999-") || iso8601(far).len() >= 20);
     }
 
     #[test]
