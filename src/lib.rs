@@ -25,6 +25,7 @@
 mod client;
 mod config;
 mod error;
+pub mod ffi;
 mod http;
 mod provider;
 mod response;
