@@ -27,7 +27,8 @@ mod error;
 mod response;
 mod result;
 mod strings;
-#[cfg(any(test, feature = "testing"))]
+// Test-only exports, in debug builds only (never in a release build).
+#[cfg(debug_assertions)]
 mod testing;
 
 pub use client::*;
@@ -35,5 +36,5 @@ pub use error::*;
 pub use response::*;
 pub use result::authtoken_result;
 pub use strings::*;
-#[cfg(any(test, feature = "testing"))]
+#[cfg(debug_assertions)]
 pub use testing::*;

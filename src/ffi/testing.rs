@@ -1,5 +1,5 @@
-//! Test-only exports, compiled with the `testing` cargo feature (never in a default or release
-//! build). They are left out of the generated header: tests declare them themselves.
+//! Test-only exports, compiled into debug builds only (`debug_assertions`; never into a
+//! release build). They are left out of the generated header: tests declare them themselves.
 
 use super::boundary::{guard, guard_value};
 use super::result::authtoken_result;
