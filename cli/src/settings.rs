@@ -313,6 +313,17 @@ pub fn load(
             .sources
             .insert(key.to_string(), Source::Flag(flag.to_string()));
     }
+
+    // As in the library, AUTHTOKEN_CACHE_DIR is for the file cache: a user who keeps it in
+    // the environment can still choose `--cache memory` without an error.
+    let uses_dir = match settings.doc.get("cache").and_then(Value::as_str) {
+        None | Some("file") => true,
+        Some(_) => settings.doc.get("redis_fallback") == Some(&Value::Bool(true)),
+    };
+    if !uses_dir && matches!(settings.sources.get("cache_dir"), Some(Source::Env(_))) {
+        settings.doc.remove("cache_dir");
+        settings.sources.remove("cache_dir");
+    }
     Ok(settings)
 }
 
@@ -484,6 +495,32 @@ mod tests {
         assert_eq!(
             s.sources["organization_id"],
             Source::Env("AUTHTOKEN_ORGANIZATION_ID".into())
+        );
+    }
+
+    #[test]
+    fn cache_dir_from_the_environment_is_only_for_the_file_cache() {
+        let env = env_of(&[("AUTHTOKEN_CACHE_DIR", "/tmp/x")]);
+        let memory = Flags {
+            keys: vec![("cache", "--cache", "memory".into())],
+            ..Flags::default()
+        };
+        assert_eq!(load(&memory, &env).unwrap().doc.get("cache_dir"), None);
+        assert_eq!(
+            load(&Flags::default(), &env).unwrap().text("cache_dir"),
+            Some("/tmp/x")
+        );
+        let explicit = Flags {
+            keys: vec![
+                ("cache", "--cache", "memory".into()),
+                ("cache_dir", "--cache-dir", "/d".into()),
+            ],
+            ..Flags::default()
+        };
+        assert_eq!(
+            load(&explicit, &env).unwrap().text("cache_dir"),
+            Some("/d"),
+            "a flag is kept, and the library says why it does not apply"
         );
     }
 
