@@ -50,7 +50,7 @@ Examples:
 /// Logs in to TPStreams, Testpress, CruxConnect (or a `custom` service) only when no valid
 /// token is cached, shares the token with every other process of the user, signs requests
 /// with it, and revokes it on logout.
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(name = "authtoken", version, after_help = MAIN_AFTER_HELP, propagate_version = true)]
 struct Cli {
     #[command(flatten)]
@@ -60,7 +60,8 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Args, Debug)]
+/// No `Debug`: it holds a refused `--password` value until it is wiped.
+#[derive(Args)]
 struct GlobalArgs {
     /// Use this profile of the config file [env: AUTHTOKEN_PROFILE]
     #[arg(long, short = 'p', global = true, value_name = "NAME")]
