@@ -78,9 +78,9 @@ impl FileStore {
         })?;
         if let Err(e) = DirBuilder::new().recursive(true).mode(0o700).create(&dir) {
             return Err(Error::store(format!(
-                "cannot create the token cache directory {}: {e}; {}",
+                "cannot create the token cache directory {}: {e}{}",
                 dir.display(),
-                WRITABLE_HINT
+                writable_hint(&e)
             )));
         }
         check_dir(&dir)?;
@@ -89,10 +89,9 @@ impl FileStore {
             rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
         ) {
             return Err(Error::store(format!(
-                "the token cache directory {} is not writable: {}; {}",
+                "the token cache directory {} is not writable: {}; {WRITABLE_HINT}",
                 dir.display(),
                 io::Error::from(e),
-                WRITABLE_HINT
             )));
         }
         Ok(FileStore { dir, lock_timeout })
@@ -162,9 +161,9 @@ impl FileStore {
             .open(&path)
             .map_err(|e| {
                 Error::store(format!(
-                    "cannot open the lock file {}: {e}; {}",
+                    "cannot open the lock file {}: {e}{}",
                     path.display(),
-                    WRITABLE_HINT
+                    writable_hint(&e)
                 ))
             })?;
         let deadline = Instant::now() + timeout;
@@ -258,6 +257,17 @@ impl FileStore {
 const WRITABLE_HINT: &str = "the token cache must be writable to share tokens between processes: \
     make it writable, point the `cache_dir` config key or AUTHTOKEN_CACHE_DIR at a writable directory, \
     or use \"cache\": \"memory\" to keep tokens in this process only";
+
+/// [`WRITABLE_HINT`] after errors that mean "not writable", nothing after others.
+fn writable_hint(e: &io::Error) -> String {
+    let not_writable =
+        e.kind() == io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(libc::EROFS);
+    if not_writable {
+        format!("; {WRITABLE_HINT}")
+    } else {
+        String::new()
+    }
+}
 
 fn my_uid() -> u32 {
     rustix::process::geteuid().as_raw()
