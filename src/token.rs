@@ -175,7 +175,7 @@ mod tests {
         assert!(long.needs_refresh_at(t0 + Duration::from_secs(3540), Duration::from_secs(60)));
         let forever = Token::new("sekrit".into(), "Token", t0, None);
         assert!(!forever.needs_refresh_at(t0 + Duration::from_secs(1 << 30), Duration::from_secs(60)));
-        assert_eq!(format!("{forever:?}").contains("sekrit"), false);
+        assert!(!format!("{forever:?}").contains("sekrit"));
         assert_eq!(short.header_value(), "Token sekrit");
     }
 }

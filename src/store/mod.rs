@@ -4,6 +4,8 @@
 //! A store keeps one [`Entry`] per identity ([`CacheKey`]), in the same versioned format
 //! whichever backend and whichever language wrote it.
 
+#[cfg(unix)]
+mod file;
 mod memory;
 
 use std::fmt;
@@ -14,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+#[cfg(unix)]
+pub use file::FileStore;
 pub use memory::MemoryStore;
 
 use crate::config::{CacheSetting, Config};
@@ -193,7 +197,13 @@ pub trait TokenStore: Send + Sync {
 /// Opens the store the configuration asks for.
 pub fn open(config: &Config) -> Result<Arc<dyn TokenStore>> {
     match config.cache() {
-        CacheSetting::Memory | CacheSetting::File => Ok(Arc::new(MemoryStore::global())),
+        CacheSetting::Memory => Ok(Arc::new(MemoryStore::global())),
+        #[cfg(unix)]
+        CacheSetting::File => Ok(Arc::new(FileStore::for_config(config)?)),
+        #[cfg(not(unix))]
+        CacheSetting::File => Err(crate::error::Error::config(
+            "config key `cache`: the file store needs a Unix system here; use \"cache\": \"memory\"",
+        )),
         CacheSetting::Redis(_) => Err(crate::error::Error::config(
             "config key `cache`: the Redis store is not available in this build",
         )),
