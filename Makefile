@@ -25,10 +25,14 @@ include $(sort $(wildcard mk/*.mk))
 build:
 	$(CARGO) build --workspace --all-targets
 
-## Every test of the repository.
+## Every test of the repository. Suites never touch the user's own token cache: they run
+## with AUTHTOKEN_CACHE_DIR set to a fresh private directory, removed afterwards.
 test: deps
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory $(TEST_TARGETS)
+	cache=$$(mktemp -d /tmp/authtoken-test-cache.XXXXXX); \
+	  rc=0; AUTHTOKEN_CACHE_DIR=$$cache $(MAKE) --no-print-directory $(TEST_TARGETS) || rc=$$?; \
+	  rm -rf "$$cache"; \
+	  if [ $$rc -ne 0 ]; then echo "make test: FAILED" >&2; exit $$rc; fi
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
 
 ## System packages for every suite (skipped when already present).
