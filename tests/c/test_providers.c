@@ -1,0 +1,192 @@
+/*
+ * Against the emulator, for every provider: log in, print the header, make a signed GET and
+ * POST, read the response (status, a header, all headers, the body, the URL), log out, and
+ * check what the server counted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+struct provider {
+    const char *name;
+    const char *scheme; /* the Authorization scheme, with its space */
+    int has_logout;
+    const char *extra; /* provider-specific config members; %s is a unique organization id */
+};
+
+static const struct provider PROVIDERS[] = {
+    {"tpstreams", "Token ", 1, "\"organization_id\": \"%s\""},
+    {"tpstreams-legacy", "token ", 0, NULL},
+    {"testpress", "JWT ", 1, "\"api_version\": \"v2.5\""},
+    {"cruxconnect", "Token ", 0, NULL},
+    /* `custom` describes CruxConnect's API through configuration alone. */
+    {"custom", "Token ", 0,
+     "\"login_path\": \"/timp/organizations/user-login/\", \"token_field\": \"auth_token\", "
+     "\"scheme\": \"Token\""},
+};
+
+static void run(const struct provider *p) {
+    char title[128];
+    snprintf(title, sizeof title, "provider %s", p->name);
+    h_section(title);
+    const char *service = h_prefix(p->name);
+    char *user = h_unique("c-providers");
+    char *org = h_unique("c-org");
+    char extra[512] = "";
+    if (p->extra) snprintf(extra, sizeof extra, p->extra, org);
+    char *config = h_config(p->name, user, "demo-password", p->extra ? extra : NULL);
+
+    authtoken_client *client = NULL;
+    CHECK_RC(authtoken_client_new(config, &client), AUTHTOKEN_RESULT_OK, "client_new");
+    if (!client) goto out;
+    CHECK(h_stat("login_attempts", service, user) == 0, "creating a client does not log in");
+
+    char *header = NULL;
+    CHECK_RC(authtoken_client_authorization_header(client, &header), AUTHTOKEN_RESULT_OK,
+             "authorization_header");
+    printf("   Authorization: %s\n", header ? header : "(none)");
+    CHECK(header && strncmp(header, p->scheme, strlen(p->scheme)) == 0,
+          "the header starts with \"%s\"", p->scheme);
+    char *token = NULL;
+    CHECK_RC(authtoken_client_token(client, &token), AUTHTOKEN_RESULT_OK, "token");
+    CHECK(header && token && strcmp(header + strlen(p->scheme), token) == 0,
+          "the header is the scheme followed by the token");
+
+    /* A signed GET with a query string. */
+    authtoken_response *resp = NULL;
+    CHECK_RC(authtoken_client_request(client, "GET", "/api/echo/?page=2", NULL, NULL, 0, &resp),
+             AUTHTOKEN_RESULT_OK, "GET /api/echo/?page=2");
+    CHECK(authtoken_response_status(resp) == 200, "status 200 (got %u)",
+          (unsigned)authtoken_response_status(resp));
+    json_object *echo = h_body_json(resp);
+    CHECK_STR(h_json_str(echo, "method", NULL), "GET", "the server saw method");
+    CHECK_STR(h_json_str(echo, "query", NULL), "page=2", "the server saw query");
+    CHECK_STR(h_json_str(echo, "headers", "authorization"), header,
+              "the server saw the Authorization header");
+    json_object_put(echo);
+    const char *content_type = NULL;
+    CHECK_RC(authtoken_response_header(resp, "Content-Type", &content_type), AUTHTOKEN_RESULT_OK,
+             "response_header(Content-Type)");
+    CHECK_CONTAINS(content_type, "application/json", "content-type");
+    const char *missing = "unchanged";
+    CHECK_RC(authtoken_response_header(resp, "X-Not-There", &missing), AUTHTOKEN_RESULT_OK,
+             "response_header(X-Not-There)");
+    CHECK(missing == NULL, "an absent header gives NULL");
+    const char *headers = NULL;
+    CHECK_RC(authtoken_response_headers_json(resp, &headers), AUTHTOKEN_RESULT_OK,
+             "response_headers_json");
+    json_object *hs = headers ? json_tokener_parse(headers) : NULL;
+    CHECK(hs && json_object_is_type(hs, json_type_array) && json_object_array_length(hs) > 0,
+          "headers JSON is a non-empty array of pairs: %s", headers ? headers : "(null)");
+    json_object_put(hs);
+    const char *url = NULL;
+    CHECK_RC(authtoken_response_url(resp, &url), AUTHTOKEN_RESULT_OK, "response_url");
+    CHECK_CONTAINS(url, "/api/echo/?page=2", "url");
+    CHECK_RC(authtoken_response_error_for_status(resp), AUTHTOKEN_RESULT_OK,
+             "error_for_status on 200");
+    authtoken_response_free(resp);
+
+    /* A signed POST with headers (object form) and a JSON body. */
+    static const char body[] = "{\"title\": \"Hello from C\", \"n\": 1}";
+    resp = NULL;
+    CHECK_RC(authtoken_client_request(
+                 client, "post", "/api/echo/items",
+                 "{\"Content-Type\": \"application/json\", \"X-Trace\": \"c-test\"}",
+                 (const uint8_t *)body, strlen(body), &resp),
+             AUTHTOKEN_RESULT_OK, "POST /api/echo/items");
+    CHECK(authtoken_response_status(resp) == 200, "status 200");
+    echo = h_body_json(resp);
+    CHECK_STR(h_json_str(echo, "method", NULL), "POST", "the server saw method");
+    CHECK_STR(h_json_str(echo, "body", NULL), body, "the server saw the body");
+    CHECK_STR(h_json_str(echo, "headers", "x-trace"), "c-test", "the server saw X-Trace");
+    CHECK_STR(h_json_str(echo, "headers", "authorization"), header,
+              "the POST was signed with the same token");
+    json_object_put(echo);
+    authtoken_response_free(resp);
+
+    /* Headers as [name, value] pairs, repeated; an empty non-NULL body. */
+    resp = NULL;
+    CHECK_RC(authtoken_client_request(client, "PUT", "/api/echo/",
+                                      "[[\"X-Tag\", \"a\"], [\"X-Tag\", \"b\"]]",
+                                      (const uint8_t *)"", 0, &resp),
+             AUTHTOKEN_RESULT_OK, "PUT with repeated headers and an empty body");
+    echo = h_body_json(resp);
+    CHECK_STR(h_json_str(echo, "headers", "x-tag"), "a, b", "both X-Tag values arrived");
+    CHECK_STR(h_json_str(echo, "body", NULL), "", "the body was empty");
+    json_object_put(echo);
+    authtoken_response_free(resp);
+
+    CHECK(h_stat("logins", service, user) == 1, "the emulator counted one login (got %ld)",
+          h_stat("logins", service, user));
+    CHECK(h_stat("requests", service, user) == 3, "and three signed requests (got %ld)",
+          h_stat("requests", service, user));
+
+    CHECK_RC(authtoken_client_logout(client), AUTHTOKEN_RESULT_OK, "logout");
+    CHECK(h_stat("logouts", service, user) == (p->has_logout ? 1 : 0),
+          "the emulator counted %d logout(s)", p->has_logout);
+    CHECK_RC(authtoken_client_logout(client), AUTHTOKEN_RESULT_OK,
+             "a second logout (no token) succeeds without a request");
+    CHECK(h_stat("logouts", service, user) == (p->has_logout ? 1 : 0), "no second logout request");
+
+    char *again = NULL;
+    CHECK_RC(authtoken_client_authorization_header(client, &again), AUTHTOKEN_RESULT_OK,
+             "authorization_header after logout");
+    CHECK(again && header && strcmp(again, header) != 0, "a new token after logout");
+    CHECK(h_stat("logins", service, user) == 2, "which took a second login");
+    CHECK_RC(authtoken_client_logout(client), AUTHTOKEN_RESULT_OK, "logout again");
+
+    authtoken_string_free(again);
+    authtoken_string_free(token);
+    authtoken_string_free(header);
+    authtoken_client_free(client);
+out:
+    free(config);
+    free(org);
+    free(user);
+}
+
+/* Two handles of one identity share one token (one login), and a response outlives its
+ * client. */
+static void shared_identity(void) {
+    h_section("two handles, one identity");
+    char *user = h_unique("c-shared");
+    char *org = h_unique("c-org");
+    char extra[128];
+    snprintf(extra, sizeof extra, "\"organization_id\": \"%s\"", org);
+    char *config = h_config("tpstreams", user, "demo-password", extra);
+    authtoken_client *a = NULL, *b = NULL;
+    CHECK_RC(authtoken_client_new(config, &a), AUTHTOKEN_RESULT_OK, "client a");
+    CHECK_RC(authtoken_client_new(config, &b), AUTHTOKEN_RESULT_OK, "client b");
+    char *ha = NULL, *hb = NULL;
+    CHECK_RC(authtoken_client_authorization_header(a, &ha), AUTHTOKEN_RESULT_OK, "header via a");
+    CHECK_RC(authtoken_client_authorization_header(b, &hb), AUTHTOKEN_RESULT_OK, "header via b");
+    CHECK(ha && hb && strcmp(ha, hb) == 0, "both handles use the same token");
+    CHECK(h_stat("logins", "tpstreams", user) == 1, "one login for two handles");
+
+    authtoken_response *resp = NULL;
+    CHECK_RC(authtoken_client_request(a, "GET", "/api/echo/", NULL, NULL, 0, &resp),
+             AUTHTOKEN_RESULT_OK, "GET via a");
+    authtoken_client_free(a);
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    CHECK_RC(authtoken_response_body(resp, &data, &len), AUTHTOKEN_RESULT_OK,
+             "the response is readable after its client was freed");
+    CHECK(data && len > 0 && data[len] == 0, "the body (%zu bytes) is followed by a NUL", len);
+    authtoken_response_free(resp);
+    CHECK_RC(authtoken_client_logout(b), AUTHTOKEN_RESULT_OK, "logout via b");
+    authtoken_client_free(b);
+    authtoken_string_free(ha);
+    authtoken_string_free(hb);
+    free(config);
+    free(org);
+    free(user);
+}
+
+int main(void) {
+    h_init();
+    for (size_t i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) run(&PROVIDERS[i]);
+    shared_identity();
+    return h_finish("test_providers");
+}
