@@ -58,9 +58,11 @@ fn threads(n: usize, f: impl Fn(usize) + Send + Sync + 'static) -> Duration {
 }
 
 fn main() {
-    let mut opts = Options::default();
-    opts.max_tokens_per_org = 10_000;
-    let emu = Emulator::start(opts).unwrap();
+    let emu = Emulator::start(Options {
+        max_tokens_per_org: 10_000,
+        ..Options::default()
+    })
+    .unwrap();
 
     let warm = client(&emu, "warm");
     warm.authorization_header().unwrap();
@@ -73,9 +75,18 @@ fn main() {
     let t_floor = per_call(n, || {
         black_box(String::clone(black_box(&floor_src)));
     });
-    println!("warm authorization_header(): {:>8.1} ns/call", t_header.as_nanos() as f64);
-    println!("floor (copy the header out of an Arc<String>): {:>8.1} ns/call", t_floor.as_nanos() as f64);
-    println!("ratio header/floor: {:.1}x", t_header.as_secs_f64() / t_floor.as_secs_f64());
+    println!(
+        "warm authorization_header(): {:>8.1} ns/call",
+        t_header.as_nanos() as f64
+    );
+    println!(
+        "floor (copy the header out of an Arc<String>): {:>8.1} ns/call",
+        t_floor.as_nanos() as f64
+    );
+    println!(
+        "ratio header/floor: {:.1}x",
+        t_header.as_secs_f64() / t_floor.as_secs_f64()
+    );
 
     let rounds = 5;
     let mut shared_total = Duration::ZERO;
@@ -86,7 +97,10 @@ fn main() {
         shared_total += threads(64, move |_| {
             black_box(shared.authorization_header().unwrap());
         });
-        assert_eq!(emu.login_count("tpstreams", &format!("cold-{round}")) - before, 1);
+        assert_eq!(
+            emu.login_count("tpstreams", &format!("cold-{round}")) - before,
+            1
+        );
         let base = emu.base_url("tpstreams");
         naive_total += threads(64, move |i| {
             let c = Client::from_json(
@@ -103,7 +117,16 @@ fn main() {
     }
     let shared = shared_total / rounds;
     let naive = naive_total / rounds;
-    println!("cold start, 64 threads sharing one client: {:>8.2} ms, 1 login", shared.as_secs_f64() * 1e3);
-    println!("cold start, 64 threads logging in each:    {:>8.2} ms, 64 logins", naive.as_secs_f64() * 1e3);
-    println!("ratio naive/shared: {:.1}x (and 64x the tokens)", naive.as_secs_f64() / shared.as_secs_f64());
+    println!(
+        "cold start, 64 threads sharing one client: {:>8.2} ms, 1 login",
+        shared.as_secs_f64() * 1e3
+    );
+    println!(
+        "cold start, 64 threads logging in each:    {:>8.2} ms, 64 logins",
+        naive.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio naive/shared: {:.1}x (and 64x the tokens)",
+        naive.as_secs_f64() / shared.as_secs_f64()
+    );
 }

@@ -163,7 +163,11 @@ impl Client {
         if let Some(token) = inner.fresh_in_memory() {
             return Ok(token);
         }
-        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        let _gate = inner
+            .slot
+            .gate
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(token) = inner.fresh_in_memory() {
             return Ok(token);
         }
@@ -179,12 +183,17 @@ impl Client {
                 let entry = Entry::new(&inner.key, &token);
                 if let Err(e) = inner.store.save(&inner.key, &entry) {
                     // The token is good: use it, but say that others cannot share it.
-                    log::warn!("authtoken: could not save the token to {}: {e}", inner.store.describe());
+                    log::warn!(
+                        "authtoken: could not save the token to {}: {e}",
+                        inner.store.describe()
+                    );
                 }
                 Ok(inner.remember(token))
             }
             Err(e) => {
-                let stale = inner.current().filter(|t| !t.is_expired_at(SystemTime::now()));
+                let stale = inner
+                    .current()
+                    .filter(|t| !t.is_expired_at(SystemTime::now()));
                 match stale {
                     Some(still_valid) => {
                         log::warn!("authtoken: refreshing the token ahead of its expiry failed, using the current one: {e}");
@@ -245,14 +254,24 @@ impl Client {
         let mut headers = HeaderMap::new();
         let (name, value) = http::json_content_type();
         headers.insert(name, value);
-        let body = serde_json::to_vec(json).map_err(|e| Error::argument(format!("body is not serializable JSON: {e}")))?;
+        let body = serde_json::to_vec(json)
+            .map_err(|e| Error::argument(format!("body is not serializable JSON: {e}")))?;
         self.send_signed(method, path_or_url, &headers, Some(&body))
     }
 
-    fn send_signed(&self, method: Method, path_or_url: &str, headers: &HeaderMap, body: Option<&[u8]>) -> Result<Response> {
+    fn send_signed(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<Response> {
         let inner = &*self.inner;
         let url = inner.target(path_or_url)?;
-        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS);
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
         let send = |token: &Token| {
             inner.http.send(&Outgoing {
                 method: method.clone(),
@@ -286,7 +305,10 @@ impl Client {
                     "{} refused a freshly obtained token: HTTP {}{}",
                     display_url(&url),
                     second.status,
-                    message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
                 ),
             )
             .with_status(second.status)
@@ -307,7 +329,11 @@ impl Client {
     /// request; `Store` from the store.
     pub fn logout(&self) -> Result<()> {
         let inner = &*self.inner;
-        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        let _gate = inner
+            .slot
+            .gate
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let token = match inner.current() {
             Some(t) => Some(t),
             None => inner
@@ -337,8 +363,16 @@ impl Client {
     /// `Store` from the store.
     pub fn forget(&self) -> Result<()> {
         let inner = &*self.inner;
-        let _gate = inner.slot.gate.lock().unwrap_or_else(PoisonError::into_inner);
-        *inner.slot.current.write().unwrap_or_else(PoisonError::into_inner) = None;
+        let _gate = inner
+            .slot
+            .gate
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *inner
+            .slot
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
         inner.store.remove(&inner.key, None)?;
         Ok(())
     }
@@ -360,9 +394,41 @@ impl Client {
     }
 }
 
+/// Hooks for the fuzz targets (`crate::fuzzing`): the parsing steps of a login and of a
+/// signed request, without the network.
+#[cfg(feature = "fuzzing")]
+impl Client {
+    /// What this client makes of a login answer: a token, or the error the caller would see.
+    pub(crate) fn fuzz_login_answer(&self, resp: &RawResponse) -> Result<Token> {
+        let inner = &*self.inner;
+        let url = Url::parse(&inner.profile.url(&inner.profile.login_path))
+            .map_err(|e| Error::config(format!("login URL is invalid: {e}")))?;
+        inner.login_answer(&url, resp, SystemTime::now())
+    }
+
+    /// Where a signed request for `path_or_url` would go (or why it is refused).
+    pub(crate) fn fuzz_target(&self, path_or_url: &str) -> Result<Url> {
+        self.inner.target(path_or_url)
+    }
+
+    /// The origin the Authorization header may be sent to.
+    pub(crate) fn fuzz_origin(&self) -> &Url {
+        &self.inner.profile.origin
+    }
+
+    /// Whether this answer to a signed request makes the client log in again.
+    pub(crate) fn fuzz_is_auth_failure(&self, resp: &RawResponse) -> bool {
+        self.inner.is_auth_failure(resp)
+    }
+}
+
 impl Inner {
     fn current(&self) -> Option<Arc<Token>> {
-        self.slot.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.slot
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn is_fresh(&self, token: &Token) -> bool {
@@ -384,7 +450,11 @@ impl Inner {
 
     fn remember(&self, token: Token) -> Arc<Token> {
         let token = Arc::new(token);
-        *self.slot.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
+        *self
+            .slot
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
         token
     }
 
@@ -392,7 +462,11 @@ impl Inner {
     /// that many callers seeing the same 401 cause one login.
     fn invalidate(&self, failed: &Token) -> Result<()> {
         {
-            let mut current = self.slot.current.write().unwrap_or_else(PoisonError::into_inner);
+            let mut current = self
+                .slot
+                .current
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             if current.as_ref().is_some_and(|t| t.same_secret(failed)) {
                 *current = None;
             }
@@ -406,7 +480,10 @@ impl Inner {
     }
 
     fn target(&self, path_or_url: &str) -> Result<Url> {
-        let lower = path_or_url.get(..8).unwrap_or(path_or_url).to_ascii_lowercase();
+        let lower = path_or_url
+            .get(..8)
+            .unwrap_or(path_or_url)
+            .to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
             let url = Url::parse(path_or_url)
                 .map_err(|e| Error::argument(format!("invalid URL: {e}")))?;
@@ -421,10 +498,16 @@ impl Inner {
             return Ok(url);
         }
         if has_scheme(path_or_url) {
-            return Err(Error::argument("only http:// and https:// URLs are supported"));
+            return Err(Error::argument(
+                "only http:// and https:// URLs are supported",
+            ));
         }
-        Url::parse(&self.profile.url(path_or_url))
-            .map_err(|e| Error::argument(format!("invalid path `{}`: {e}", path_or_url.chars().take(128).collect::<String>())))
+        Url::parse(&self.profile.url(path_or_url)).map_err(|e| {
+            Error::argument(format!(
+                "invalid path `{}`: {e}",
+                path_or_url.chars().take(128).collect::<String>()
+            ))
+        })
     }
 
     fn is_auth_failure(&self, resp: &RawResponse) -> bool {
@@ -446,7 +529,10 @@ impl Inner {
         if let Some(t) = &current {
             secrets.push(t.secret());
         }
-        (message.map(|m| redact(&m, &secrets)), code.map(|c| redact(&c, &secrets)))
+        (
+            message.map(|m| redact(&m, &secrets)),
+            code.map(|c| redact(&c, &secrets)),
+        )
     }
 
     fn login(&self) -> Result<Token> {
@@ -459,7 +545,11 @@ impl Inner {
         let mut headers = HeaderMap::new();
         let (name, value) = http::json_content_type();
         headers.insert(name, value);
-        log::debug!("authtoken: logging in to {} as {}", display_url(&url), self.config.username);
+        log::debug!(
+            "authtoken: logging in to {} as {}",
+            display_url(&url),
+            self.config.username
+        );
         let resp = self.http.send(&Outgoing {
             method: Method::POST,
             url: &url,
@@ -470,24 +560,43 @@ impl Inner {
             idempotent: false,
             body_limit: SMALL_BODY_LIMIT,
         })?;
-        let received_at = SystemTime::now();
+        self.login_answer(&url, &resp, SystemTime::now())
+    }
+
+    /// The token in a login answer, or the error it means.
+    fn login_answer(
+        &self,
+        url: &Url,
+        resp: &RawResponse,
+        received_at: SystemTime,
+    ) -> Result<Token> {
         if !(200..300).contains(&resp.status) {
-            return Err(self.login_error(&url, &resp));
+            return Err(self.login_error(url, resp));
         }
-        self.parse_login(&url, &resp, received_at)
+        self.parse_login(url, resp, received_at)
     }
 
     fn parse_login(&self, url: &Url, resp: &RawResponse, received_at: SystemTime) -> Result<Token> {
         let shown = display_url(url);
         let json: Value = serde_json::from_slice(&resp.body).map_err(|_| {
-            Error::protocol(format!("the login answer from {shown} is not valid JSON")).with_status(resp.status)
+            Error::protocol(format!("the login answer from {shown} is not valid JSON"))
+                .with_status(resp.status)
         })?;
         let field = &self.profile.token_field;
         let value = lookup(&json, field).ok_or_else(|| {
-            Error::protocol(format!("the login answer from {shown} has no `{field}` field")).with_status(resp.status)
+            Error::protocol(format!(
+                "the login answer from {shown} has no `{field}` field"
+            ))
+            .with_status(resp.status)
         })?;
         let token = match value {
-            Value::String(s) if !s.is_empty() && s.len() <= 16 * 1024 && s.bytes().all(|b| b.is_ascii_graphic()) => s.clone(),
+            Value::String(s)
+                if !s.is_empty()
+                    && s.len() <= 16 * 1024
+                    && s.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                s.clone()
+            }
             _ => {
                 return Err(Error::protocol(format!(
                     "the login answer from {shown} has a `{field}` that is not a usable token"
@@ -503,8 +612,12 @@ impl Inner {
             .and_then(parse_expiry)
             .or_else(|| jwt_expiry(&token));
         // The server's expiry is on the server's clock: move it onto ours.
-        let skew = resp.date().map(|d| signed_secs(d, received_at)).unwrap_or(0);
-        let mut expires_at = server_expiry.map(|exp| shift(exp, if skew.abs() > 5 { -skew } else { 0 }));
+        let skew = resp
+            .date()
+            .map(|d| signed_secs(d, received_at))
+            .unwrap_or(0);
+        let mut expires_at =
+            server_expiry.map(|exp| shift(exp, if skew.abs() > 5 { -skew } else { 0 }));
         if expires_at.is_some_and(|e| e <= received_at) {
             log::warn!(
                 "authtoken: {shown} issued a token that has already expired by this machine's clock; using the configured lifetime instead"
@@ -512,7 +625,12 @@ impl Inner {
             expires_at = None;
         }
         let expires_at = expires_at.or_else(|| self.config.token_lifetime.map(|l| received_at + l));
-        Ok(Token::new(token, &self.profile.scheme, received_at, expires_at))
+        Ok(Token::new(
+            token,
+            &self.profile.scheme,
+            received_at,
+            expires_at,
+        ))
     }
 
     fn login_error(&self, url: &Url, resp: &RawResponse) -> Error {
@@ -544,7 +662,10 @@ impl Inner {
                 "login to {} at {} failed: HTTP {status}{}{hint}",
                 self.config.provider,
                 display_url(url),
-                message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
             ),
         )
         .with_status(status)
@@ -581,7 +702,10 @@ impl Inner {
                 "logout at {} failed: HTTP {}{}; the token was kept so that logout can be retried",
                 display_url(&url),
                 resp.status,
-                message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
             ),
         )
         .with_status(resp.status)
@@ -595,7 +719,9 @@ fn has_scheme(s: &str) -> bool {
     s.split_once("://").is_some_and(|(scheme, _)| {
         !scheme.is_empty()
             && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     })
 }
 
@@ -615,7 +741,8 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
     if secs >= 0 {
         t + Duration::from_secs(secs as u64)
     } else {
-        t.checked_sub(Duration::from_secs(secs.unsigned_abs())).unwrap_or(t)
+        t.checked_sub(Duration::from_secs(secs.unsigned_abs()))
+            .unwrap_or(t)
     }
 }
 
@@ -645,12 +772,18 @@ mod tests {
 
     #[test]
     fn redaction() {
-        assert_eq!(redact("bad password hunter2!", &["hunter2"]), "bad password <redacted>!");
+        assert_eq!(
+            redact("bad password hunter2!", &["hunter2"]),
+            "bad password <redacted>!"
+        );
         assert_eq!(redact("abc", &["ab"]), "abc");
     }
 
     #[test]
     fn provider_is_used() {
-        assert_eq!(Provider::from_name("tpstreams-legacy"), Some(Provider::TpStreamsLegacy));
+        assert_eq!(
+            Provider::from_name("tpstreams-legacy"),
+            Some(Provider::TpStreamsLegacy)
+        );
     }
 }

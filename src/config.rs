@@ -22,7 +22,9 @@ pub const ENV_PASSWORD: &str = "AUTHTOKEN_PASSWORD";
 pub const ENV_CACHE_DIR: &str = "AUTHTOKEN_CACHE_DIR";
 
 /// Where tokens are kept between calls, processes and machines.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` output never shows the user name or password of a Redis URL.
+#[derive(Clone, PartialEq, Eq)]
 pub enum CacheSetting {
     /// In this process only.
     Memory,
@@ -30,6 +32,27 @@ pub enum CacheSetting {
     File,
     /// A Redis server shared by many machines (`redis://` or `rediss://` URL).
     Redis(String),
+}
+
+impl std::fmt::Debug for CacheSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CacheSetting::Memory => f.write_str("Memory"),
+            CacheSetting::File => f.write_str("File"),
+            CacheSetting::Redis(url) => {
+                let shown = match url::Url::parse(url) {
+                    Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+                        let _ = u.set_password(None);
+                        let _ = u.set_username("redacted");
+                        u.to_string()
+                    }
+                    Ok(u) => u.to_string(),
+                    Err(_) => "<not a URL>".into(),
+                };
+                f.debug_tuple("Redis").field(&shown).finish()
+            }
+        }
+    }
 }
 
 /// The fields of the `custom` provider profile.
@@ -147,7 +170,10 @@ impl Config {
     /// As [`Config::from_json`].
     pub fn from_value(value: &Value) -> Result<Config> {
         let map = value.as_object().ok_or_else(|| {
-            Error::config(format!("config must be a JSON object, got {}", type_name(value)))
+            Error::config(format!(
+                "config must be a JSON object, got {}",
+                type_name(value)
+            ))
         })?;
         Reader { map }.read()
     }
@@ -249,9 +275,9 @@ impl Reader<'_> {
     fn string(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => {
-                Err(Error::config(format!("config key `{key}` must not be empty")))
-            }
+            Some(Value::String(s)) if s.is_empty() => Err(Error::config(format!(
+                "config key `{key}` must not be empty"
+            ))),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(v) => Err(Error::config(format!(
                 "config key `{key}` must be a string, got {}",
@@ -292,7 +318,8 @@ impl Reader<'_> {
 
     fn duration_ms(&self, key: &str, default_ms: u64) -> Result<Duration> {
         Ok(Duration::from_millis(
-            self.integer(key, 1, 24 * 3600 * 1000)?.unwrap_or(default_ms),
+            self.integer(key, 1, 24 * 3600 * 1000)?
+                .unwrap_or(default_ms),
         ))
     }
 
@@ -409,16 +436,21 @@ impl Reader<'_> {
             Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
                 CacheSetting::Redis(url.to_string())
             }
-            Some(_) => {
-                return Err(Error::config(
-                    "config key `cache` must be \"file\", \"memory\", or a redis:// or rediss:// URL",
-                ))
-            }
+            Some(_) => return Err(Error::config(
+                "config key `cache` must be \"file\", \"memory\", or a redis:// or rediss:// URL",
+            )),
         };
         let cache_dir = self.string("cache_dir")?.map(PathBuf::from);
-        if cache_dir.is_some() && cache != CacheSetting::File {
+        let redis_fallback = self.boolean("redis_fallback")?.unwrap_or(false);
+        // With a Redis cache, `cache_dir` names the file store used while Redis is down.
+        let cache_dir_applies = match cache {
+            CacheSetting::File => true,
+            CacheSetting::Redis(_) => redis_fallback,
+            CacheSetting::Memory => false,
+        };
+        if cache_dir.is_some() && !cache_dir_applies {
             return Err(Error::config(
-                "config key `cache_dir` only applies when `cache` is \"file\"",
+                "config key `cache_dir` only applies when `cache` is \"file\", or a Redis URL with \"redis_fallback\": true",
             ));
         }
 
@@ -446,7 +478,8 @@ impl Reader<'_> {
             ca_file: self.string("ca_file")?.map(PathBuf::from),
             user_agent,
             refresh_margin: Duration::from_secs(
-                self.integer("refresh_margin_s", 0, 7 * 24 * 3600)?.unwrap_or(60),
+                self.integer("refresh_margin_s", 0, 7 * 24 * 3600)?
+                    .unwrap_or(60),
             ),
             token_lifetime: self
                 .integer("token_lifetime_s", 1, 366 * 24 * 3600)?
@@ -463,7 +496,7 @@ impl Reader<'_> {
             redis_key_prefix: self
                 .string("redis_key_prefix")?
                 .unwrap_or_else(|| "authtoken:".into()),
-            redis_fallback: self.boolean("redis_fallback")?.unwrap_or(false),
+            redis_fallback,
         };
         // Resolving the profile validates base_url and the HTTPS rule now, not at first use.
         crate::provider::Profile::resolve(&config)?;
@@ -537,7 +570,9 @@ impl Reader<'_> {
                 )))
             }
         };
-        let token_field = self.string("token_field")?.unwrap_or_else(|| "token".into());
+        let token_field = self
+            .string("token_field")?
+            .unwrap_or_else(|| "token".into());
         let expiry_field = self.string("expiry_field")?;
         let scheme = self.string("scheme")?.unwrap_or_else(|| "Token".into());
         if !scheme
@@ -578,7 +613,9 @@ fn is_api_version(v: &str) -> bool {
         return false;
     };
     let mut parts = rest.split('.');
-    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
     ok(parts.next()) && parts.clone().count() <= 1 && parts.all(|p| ok(Some(p)))
 }
 
@@ -606,7 +643,9 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests() {
-        let m = err(json!({"provider": "tpstreams", "username": "u", "pasword": "p", "organization_id": "o"}));
+        let m = err(
+            json!({"provider": "tpstreams", "username": "u", "pasword": "p", "organization_id": "o"}),
+        );
         assert!(m.contains("unknown config key `pasword`"), "{m}");
         assert!(m.contains("did you mean `password`"), "{m}");
     }

@@ -154,7 +154,11 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_server_message(mut self, message: Option<String>, code: Option<String>) -> Self {
+    pub(crate) fn with_server_message(
+        mut self,
+        message: Option<String>,
+        code: Option<String>,
+    ) -> Self {
         self.server_message = message;
         self.error_code = code;
         self

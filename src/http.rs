@@ -121,7 +121,11 @@ impl Http {
     pub fn send(&self, req: &Outgoing<'_>) -> Result<RawResponse> {
         check_url_scheme(req.url, self.settings.allow_insecure_http)?;
         let clients = self.clients()?;
-        let client = if req.auth_endpoint { &clients.auth } else { &clients.api };
+        let client = if req.auth_endpoint {
+            &clients.auth
+        } else {
+            &clients.api
+        };
         let mut attempt: u32 = 0;
         loop {
             let outcome = self.send_once(client, req);
@@ -129,7 +133,9 @@ impl Http {
             let wait = match &outcome {
                 Ok(resp) if retries_left && req.idempotent && is_retryable_status(resp.status) => {
                     match resp.retry_after() {
-                        Some(ra) if ra > self.settings.max_retry_wait => return outcome.map_err(|e| e.error),
+                        Some(ra) if ra > self.settings.max_retry_wait => {
+                            return outcome.map_err(|e| e.error)
+                        }
                         Some(ra) => ra,
                         None => backoff(attempt),
                     }
@@ -154,7 +160,11 @@ impl Http {
         }
     }
 
-    fn send_once(&self, client: &ReqwestClient, req: &Outgoing<'_>) -> Result<RawResponse, SendError> {
+    fn send_once(
+        &self,
+        client: &ReqwestClient,
+        req: &Outgoing<'_>,
+    ) -> Result<RawResponse, SendError> {
         let mut builder = client
             .request(req.method.clone(), req.url.clone())
             .headers(req.headers.clone());
@@ -163,7 +173,9 @@ impl Http {
         }
         if let Some(auth) = req.authorization {
             let mut value = HeaderValue::from_str(auth).map_err(|_| SendError {
-                error: Error::protocol("the token contains characters not allowed in an HTTP header"),
+                error: Error::protocol(
+                    "the token contains characters not allowed in an HTTP header",
+                ),
                 reached_server: false,
             })?;
             value.set_sensitive(true);
@@ -172,11 +184,17 @@ impl Http {
         if let Some(body) = req.body {
             builder = builder.body(body.to_vec());
         }
-        let resp = builder.send().map_err(|e| classify(e, req.url, &self.settings))?;
+        let resp = builder
+            .send()
+            .map_err(|e| classify(e, req.url, &self.settings))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let url = resp.url().clone();
-        let limit = if (200..300).contains(&status) { req.body_limit } else { SMALL_BODY_LIMIT };
+        let limit = if (200..300).contains(&status) {
+            req.body_limit
+        } else {
+            SMALL_BODY_LIMIT
+        };
         let mut body = Vec::new();
         resp.take(limit + 1).read_to_end(&mut body).map_err(|e| {
             let kind = if e.kind() == std::io::ErrorKind::TimedOut
@@ -189,7 +207,11 @@ impl Http {
             SendError {
                 error: Error::new(
                     kind,
-                    format!("reading the answer from {} failed: {}", display_url(req.url), root_cause(&e)),
+                    format!(
+                        "reading the answer from {} failed: {}",
+                        display_url(req.url),
+                        root_cause(&e)
+                    ),
                 ),
                 reached_server: true,
             }
@@ -204,7 +226,12 @@ impl Http {
                 reached_server: true,
             });
         }
-        Ok(RawResponse { status, headers, body, url })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+            url,
+        })
     }
 }
 
@@ -221,18 +248,27 @@ fn is_retryable_status(status: u16) -> bool {
 /// Exponential backoff with jitter: a random wait between half and all of
 /// `min(cap, base * 2^attempt)`, so that many clients do not retry in step.
 fn backoff(attempt: u32) -> Duration {
-    let full = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+    let full = BACKOFF_BASE
+        .saturating_mul(1 << attempt.min(16))
+        .min(BACKOFF_CAP);
     let half = full / 2;
     half + Duration::from_nanos(fastrand::u64(0..=half.as_nanos() as u64))
 }
 
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 fn build_clients(s: &Settings) -> Result<Clients> {
@@ -241,7 +277,9 @@ fn build_clients(s: &Settings) -> Result<Clients> {
         if attempt.previous().len() >= MAX_REDIRECTS {
             attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else if attempt.url().scheme() == "http" && !insecure && !is_loopback(attempt.url()) {
-            attempt.error("refusing a redirect to plain http:// (set allow_insecure_http to permit it)")
+            attempt.error(
+                "refusing a redirect to plain http:// (set allow_insecure_http to permit it)",
+            )
         } else {
             // reqwest drops Authorization when the host or port changes.
             attempt.follow()
@@ -257,17 +295,27 @@ fn build_clients(s: &Settings) -> Result<Clients> {
             .referer(false);
         if let Some(pem) = &s.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Error::new(ErrorKind::Tls, format!("ca_file is not a PEM certificate bundle: {e}"))
+                Error::new(
+                    ErrorKind::Tls,
+                    format!("ca_file is not a PEM certificate bundle: {e}"),
+                )
             })?;
             if certs.is_empty() {
-                return Err(Error::new(ErrorKind::Tls, "ca_file holds no PEM certificate"));
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    "ca_file holds no PEM certificate",
+                ));
             }
             for cert in certs {
                 b = b.add_root_certificate(cert);
             }
         }
-        b.build()
-            .map_err(|e| Error::new(ErrorKind::Tls, format!("could not set up HTTPS: {}", root_cause(&e))))
+        b.build().map_err(|e| {
+            Error::new(
+                ErrorKind::Tls,
+                format!("could not set up HTTPS: {}", root_cause(&e)),
+            )
+        })
     };
     Ok(Clients {
         pid: std::process::id(),
@@ -309,9 +357,16 @@ fn chain_mentions_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         let text = err.to_string().to_ascii_lowercase();
-        if ["certificate", "tls", "handshake", "invalidcontenttype", "corrupt message", "peer is incompatible"]
-            .iter()
-            .any(|w| text.contains(w))
+        if [
+            "certificate",
+            "tls",
+            "handshake",
+            "invalidcontenttype",
+            "corrupt message",
+            "peer is incompatible",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
         {
             return true;
         }
@@ -325,7 +380,10 @@ fn classify(e: reqwest::Error, url: &Url, s: &Settings) -> SendError {
     let shown = display_url(url);
     if e.is_timeout() {
         let what = if e.is_connect() {
-            format!("connecting to {shown} timed out after {} ms", s.connect_timeout.as_millis())
+            format!(
+                "connecting to {shown} timed out after {} ms",
+                s.connect_timeout.as_millis()
+            )
         } else {
             format!("{shown} did not answer within {} ms", s.timeout.as_millis())
         };
@@ -336,13 +394,19 @@ fn classify(e: reqwest::Error, url: &Url, s: &Settings) -> SendError {
     }
     if chain_mentions_tls(&e) {
         return SendError {
-            error: Error::new(ErrorKind::Tls, format!("TLS with {shown} failed: {}", root_cause(&e))),
+            error: Error::new(
+                ErrorKind::Tls,
+                format!("TLS with {shown} failed: {}", root_cause(&e)),
+            ),
             reached_server: false,
         };
     }
     if e.is_connect() {
         return SendError {
-            error: Error::new(ErrorKind::Network, format!("could not connect to {shown}: {}", root_cause(&e))),
+            error: Error::new(
+                ErrorKind::Network,
+                format!("could not connect to {shown}: {}", root_cause(&e)),
+            ),
             reached_server: false,
         };
     }
@@ -353,7 +417,10 @@ fn classify(e: reqwest::Error, url: &Url, s: &Settings) -> SendError {
         };
     }
     SendError {
-        error: Error::new(ErrorKind::Network, format!("the connection to {shown} failed: {}", root_cause(&e))),
+        error: Error::new(
+            ErrorKind::Network,
+            format!("the connection to {shown} failed: {}", root_cause(&e)),
+        ),
         reached_server: true,
     }
 }
@@ -395,7 +462,9 @@ where
             ));
         }
         let value = HeaderValue::from_str(value.trim()).map_err(|_| {
-            Error::argument(format!("invalid value for header `{header}` (control characters or non-ASCII)"))
+            Error::argument(format!(
+                "invalid value for header `{header}` (control characters or non-ASCII)"
+            ))
         })?;
         map.append(header, value);
     }

@@ -154,7 +154,10 @@ impl Profile {
                 for (k, v) in &c.extra_fields {
                     body.insert(k.clone(), v.clone());
                 }
-                body.insert(c.username_field.clone(), Value::String(config.username.clone()));
+                body.insert(
+                    c.username_field.clone(),
+                    Value::String(config.username.clone()),
+                );
                 body.insert(c.password_field.clone(), password);
             }
             _ => {
@@ -189,9 +192,8 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
-    let url = Url::parse(raw).map_err(|e| {
-        Error::config(format!("config key `base_url` is not a valid URL: {e}"))
-    })?;
+    let url = Url::parse(raw)
+        .map_err(|e| Error::config(format!("config key `base_url` is not a valid URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}

@@ -22,7 +22,12 @@ impl Response {
         let headers = raw
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         Response {
             status: raw.status,
@@ -80,8 +85,10 @@ impl Response {
     /// # Errors
     /// `Protocol` when the body is not JSON of the expected shape.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::protocol(format!("the response body is not the expected JSON: {e}")).with_status(self.status))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::protocol(format!("the response body is not the expected JSON: {e}"))
+                .with_status(self.status)
+        })
     }
 
     /// `Ok(self)` for 1xx–3xx; otherwise an error whose kind follows the status
@@ -102,14 +109,19 @@ impl Response {
             _ => ErrorKind::HttpStatus,
         };
         let (message, code) = parse_server_error(&self.body);
-        let retry_after = self.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = self
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok());
         Err(Error::new(
             kind,
             format!(
                 "HTTP {} from {}{}",
                 self.status,
                 self.url.split('?').next().unwrap_or(""),
-                message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
             ),
         )
         .with_status(self.status)
@@ -128,8 +140,13 @@ const MAX_MESSAGE_CHARS: usize = 500;
 pub fn parse_server_error(body: &[u8]) -> (Option<String>, Option<String>) {
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         let text = String::from_utf8_lossy(body);
-        let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-        let plain = !line.is_empty() && !line.starts_with('<') && line.chars().all(|c| !c.is_control());
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        let plain =
+            !line.is_empty() && !line.starts_with('<') && line.chars().all(|c| !c.is_control());
         return (plain.then(|| clip(line)), None);
     };
     let Some(obj) = json.as_object() else {
@@ -171,7 +188,10 @@ fn text_of(v: &Value) -> Option<String> {
 }
 
 fn clip(s: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if cleaned.chars().count() <= MAX_MESSAGE_CHARS {
         cleaned
     } else {
@@ -191,26 +211,51 @@ mod tests {
 
     #[test]
     fn order_of_places() {
-        assert_eq!(msg(r#"{"detail": "Invalid token."}"#).0.as_deref(), Some("Invalid token."));
-        assert_eq!(msg(r#"{"detail": {"message": "m"}}"#).0.as_deref(), Some("m"));
-        assert_eq!(msg(r#"{"message": "a", "error": "b"}"#).0.as_deref(), Some("a"));
         assert_eq!(
-            msg(r#"{"error": "Maximum amount of tokens allowed per user exceeded."}"#).0.as_deref(),
+            msg(r#"{"detail": "Invalid token."}"#).0.as_deref(),
+            Some("Invalid token.")
+        );
+        assert_eq!(
+            msg(r#"{"detail": {"message": "m"}}"#).0.as_deref(),
+            Some("m")
+        );
+        assert_eq!(
+            msg(r#"{"message": "a", "error": "b"}"#).0.as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            msg(r#"{"error": "Maximum amount of tokens allowed per user exceeded."}"#)
+                .0
+                .as_deref(),
             Some("Maximum amount of tokens allowed per user exceeded.")
         );
         assert_eq!(
-            msg(r#"{"non_field_errors": ["Unable to log in with provided credentials."]}"#).0.as_deref(),
+            msg(r#"{"non_field_errors": ["Unable to log in with provided credentials."]}"#)
+                .0
+                .as_deref(),
             Some("Unable to log in with provided credentials.")
         );
         assert_eq!(
-            msg(r#"{"username": ["This field is required."]}"#).0.as_deref(),
+            msg(r#"{"username": ["This field is required."]}"#)
+                .0
+                .as_deref(),
             Some("username: This field is required.")
         );
         let (m, c) = msg(r#"{"detail": "Too many", "error_code": "max_login_exceeded"}"#);
-        assert_eq!((m.as_deref(), c.as_deref()), (Some("Too many"), Some("max_login_exceeded")));
+        assert_eq!(
+            (m.as_deref(), c.as_deref()),
+            (Some("Too many"), Some("max_login_exceeded"))
+        );
         assert_eq!(msg("<html>502</html>").0, None);
         assert_eq!(msg("Bad Gateway\n").0.as_deref(), Some("Bad Gateway"));
         assert_eq!(msg("").0, None);
-        assert_eq!(msg(&format!("{{\"detail\": \"{}\"}}", "x".repeat(2000))).0.unwrap().chars().count(), 501);
+        assert_eq!(
+            msg(&format!("{{\"detail\": \"{}\"}}", "x".repeat(2000)))
+                .0
+                .unwrap()
+                .chars()
+                .count(),
+            501
+        );
     }
 }

@@ -22,7 +22,12 @@ pub struct Token {
 
 impl Token {
     /// A token as received or loaded from a store.
-    pub fn new(value: String, scheme: &str, obtained_at: SystemTime, expires_at: Option<SystemTime>) -> Token {
+    pub fn new(
+        value: String,
+        scheme: &str,
+        obtained_at: SystemTime,
+        expires_at: Option<SystemTime>,
+    ) -> Token {
         let header = SecretString::from(format!("{scheme} {value}"));
         Token {
             value: SecretString::from(value),
@@ -66,7 +71,9 @@ impl Token {
         match self.expires_at {
             None => false,
             Some(exp) => {
-                let lifetime = exp.duration_since(self.obtained_at).unwrap_or(Duration::ZERO);
+                let lifetime = exp
+                    .duration_since(self.obtained_at)
+                    .unwrap_or(Duration::ZERO);
                 let margin = margin.min(lifetime / 2);
                 now + margin >= exp
             }
@@ -91,7 +98,9 @@ impl fmt::Debug for Token {
 
 /// Seconds since the Unix epoch (0 for earlier times).
 pub fn unix_seconds(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The `exp` claim of a JWT, read without verifying the signature (the client has no key;
@@ -147,7 +156,10 @@ mod tests {
     fn jwt_exp_is_read() {
         // The sample token from Testpress' docs: exp 1447833229.
         let t = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6InRlc3RwcmVzcyIsInVzZXJfaWQiOjE3LCJlbWFpbCI6InRlc3RwcmVzcy5pbkBnbWFpbC5jb20iLCJleHAiOjE0NDc4MzMyMjl9.Ik_yi4lHbNbrRGhqmRpsW82Nls_O9lgXakk_syV-vSw";
-        assert_eq!(jwt_expiry(t), Some(UNIX_EPOCH + Duration::from_secs(1447833229)));
+        assert_eq!(
+            jwt_expiry(t),
+            Some(UNIX_EPOCH + Duration::from_secs(1447833229))
+        );
         assert_eq!(jwt_expiry("3f00aa"), None);
         assert_eq!(jwt_expiry("a.!!!.c"), None);
     }
@@ -159,22 +171,37 @@ mod tests {
         assert_eq!(z, off);
         assert!(parse_expiry(&json!("2026-11-25T07:00:00")).is_some());
         assert!(parse_expiry(&json!("tomorrow")).is_none());
-        assert_eq!(parse_expiry(&json!(100)), Some(UNIX_EPOCH + Duration::from_secs(100)));
+        assert_eq!(
+            parse_expiry(&json!(100)),
+            Some(UNIX_EPOCH + Duration::from_secs(100))
+        );
         assert_eq!(parse_expiry(&json!(-5)), None);
     }
 
     #[test]
     fn refresh_margin_is_capped_at_half_the_lifetime() {
         let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let short = Token::new("sekrit".into(), "Token", t0, Some(t0 + Duration::from_secs(10)));
+        let short = Token::new(
+            "sekrit".into(),
+            "Token",
+            t0,
+            Some(t0 + Duration::from_secs(10)),
+        );
         // A 60 s margin on a 10 s token: still fresh for its first 5 s.
         assert!(!short.needs_refresh_at(t0 + Duration::from_secs(4), Duration::from_secs(60)));
         assert!(short.needs_refresh_at(t0 + Duration::from_secs(5), Duration::from_secs(60)));
-        let long = Token::new("sekrit".into(), "Token", t0, Some(t0 + Duration::from_secs(3600)));
+        let long = Token::new(
+            "sekrit".into(),
+            "Token",
+            t0,
+            Some(t0 + Duration::from_secs(3600)),
+        );
         assert!(!long.needs_refresh_at(t0 + Duration::from_secs(3539), Duration::from_secs(60)));
         assert!(long.needs_refresh_at(t0 + Duration::from_secs(3540), Duration::from_secs(60)));
         let forever = Token::new("sekrit".into(), "Token", t0, None);
-        assert!(!forever.needs_refresh_at(t0 + Duration::from_secs(1 << 30), Duration::from_secs(60)));
+        assert!(
+            !forever.needs_refresh_at(t0 + Duration::from_secs(1 << 30), Duration::from_secs(60))
+        );
         assert!(!format!("{forever:?}").contains("sekrit"));
         assert_eq!(short.header_value(), "Token sekrit");
     }

@@ -13,15 +13,26 @@ fn an_absolute_url_of_another_origin_is_refused() {
     for url in [
         "https://evil.example.com/api/".to_string(),
         format!("http://localhost:{}/tpstreams/api/echo/", emu.addr().port()),
-        format!("http://127.0.0.1:{}/tpstreams/api/echo/", emu.addr().port() ^ 1),
+        format!(
+            "http://127.0.0.1:{}/tpstreams/api/echo/",
+            emu.addr().port() ^ 1
+        ),
     ] {
         let err = c.get(&url).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{url}");
-        assert!(err.message().contains("refusing to send the Authorization header"), "{err}");
+        assert!(
+            err.message()
+                .contains("refusing to send the Authorization header"),
+            "{err}"
+        );
     }
     let err = c.get("ftp://127.0.0.1/x").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    assert_eq!(emu.login_count("tpstreams", "origin"), 0, "refused before logging in");
+    assert_eq!(
+        emu.login_count("tpstreams", "origin"),
+        0,
+        "refused before logging in"
+    );
 }
 
 #[test]
@@ -33,16 +44,29 @@ fn a_redirect_to_another_origin_drops_the_header() {
     let resp = c.get(&format!("/api/redirect/?to={elsewhere}")).unwrap();
     assert_eq!(resp.status(), 200);
     let seen: Value = resp.json().unwrap();
-    assert_eq!(seen["authorization"], Value::Null, "the header did not follow the redirect");
+    assert_eq!(
+        seen["authorization"],
+        Value::Null,
+        "the header did not follow the redirect"
+    );
 
     let same = format!("http://127.0.0.1:{port}/cruxconnect/api/whoami/");
-    let seen: Value = c.get(&format!("/api/redirect/?to={same}")).unwrap().json().unwrap();
-    assert_eq!(seen["authorization"], json!(c.authorization_header().unwrap()), "kept within the origin");
+    let seen: Value = c
+        .get(&format!("/api/redirect/?to={same}"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        seen["authorization"],
+        json!(c.authorization_header().unwrap()),
+        "kept within the origin"
+    );
 }
 
 #[test]
 fn plain_http_needs_loopback_or_explicit_permission() {
-    let base = json!({"provider": "cruxconnect", "username": "u", "password": "p", "cache": "memory"});
+    let base =
+        json!({"provider": "cruxconnect", "username": "u", "password": "p", "cache": "memory"});
     let mut cfg = base.clone();
     cfg["base_url"] = json!("http://api.example.com");
     let err = authtoken::Config::from_value(&cfg).unwrap_err();
@@ -50,7 +74,12 @@ fn plain_http_needs_loopback_or_explicit_permission() {
     assert!(err.message().contains("allow_insecure_http"), "{err}");
     cfg["allow_insecure_http"] = json!(true);
     authtoken::Config::from_value(&cfg).unwrap();
-    for ok in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "https://api.example.com"] {
+    for ok in [
+        "http://127.0.0.1:9",
+        "http://localhost:9",
+        "http://[::1]:9",
+        "https://api.example.com",
+    ] {
         let mut cfg = base.clone();
         cfg["base_url"] = json!(ok);
         authtoken::Config::from_value(&cfg).unwrap_or_else(|e| panic!("{ok}: {e}"));
@@ -78,12 +107,27 @@ fn the_login_never_follows_a_redirect() {
 fn the_user_cannot_set_the_authorization_header() {
     let emu = emulator();
     let c = client(&emu, "tpstreams", "hdr");
-    let err = c.request("GET", "/api/echo/", &[("authorization", "Token x")], None).unwrap_err();
+    let err = c
+        .request("GET", "/api/echo/", &[("authorization", "Token x")], None)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    let err = c.request("GET", "/api/echo/", &[("bad header", "x")], None).unwrap_err();
-    assert!(err.message().contains("invalid header name `bad header`"), "{err}");
-    let err = c.request("GET", "/api/echo/", &[("x-a", "line\nbreak")], None).unwrap_err();
-    assert!(err.message().contains("invalid value for header `x-a`"), "{err}");
+    let err = c
+        .request("GET", "/api/echo/", &[("bad header", "x")], None)
+        .unwrap_err();
+    assert!(
+        err.message().contains("invalid header name `bad header`"),
+        "{err}"
+    );
+    let err = c
+        .request("GET", "/api/echo/", &[("x-a", "line\nbreak")], None)
+        .unwrap_err();
+    assert!(
+        err.message().contains("invalid value for header `x-a`"),
+        "{err}"
+    );
     let err = c.request("BREW", "/api/echo/", &[], None).unwrap_err();
-    assert!(err.message().contains("unknown HTTP method `BREW`"), "{err}");
+    assert!(
+        err.message().contains("unknown HTTP method `BREW`"),
+        "{err}"
+    );
 }

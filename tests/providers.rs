@@ -17,7 +17,10 @@ fn tpstreams_header_is_token_scheme_with_64_hex() {
     let header = c.authorization_header().unwrap();
     let token = header.strip_prefix("Token ").expect("Token scheme");
     assert!(is_hex(token, 64), "{token:?} is not 64 hex characters");
-    assert!(c.token().unwrap().expires_at().is_some(), "knox expiry is read");
+    assert!(
+        c.token().unwrap().expires_at().is_some(),
+        "knox expiry is read"
+    );
     let seen = echo(&c.get("/api/echo/").unwrap());
     assert_eq!(seen["headers"]["authorization"], json!(header));
     assert_eq!(emu.login_count("tpstreams", "hari@example.com"), 1);
@@ -28,9 +31,15 @@ fn tpstreams_legacy_header_is_lowercase_token() {
     let emu = emulator();
     let c = client(&emu, "tpstreams-legacy", "hari");
     let header = c.authorization_header().unwrap();
-    let token = header.strip_prefix("token ").expect("lower-case token scheme");
+    let token = header
+        .strip_prefix("token ")
+        .expect("lower-case token scheme");
     assert!(is_hex(token, 64));
-    assert_eq!(c.token().unwrap().expires_at(), None, "legacy tokens have no known expiry");
+    assert_eq!(
+        c.token().unwrap().expires_at(),
+        None,
+        "legacy tokens have no known expiry"
+    );
     let seen = echo(&c.get("/api/echo/").unwrap());
     assert_eq!(seen["headers"]["authorization"], json!(header));
 }
@@ -43,7 +52,10 @@ fn testpress_header_is_jwt_with_exp() {
     let token = header.strip_prefix("JWT ").expect("JWT scheme");
     assert_eq!(token.split('.').count(), 3, "a JWT");
     assert!(authtoken::jwt_expiry(token).is_some());
-    assert_eq!(c.token().unwrap().expires_at(), authtoken::jwt_expiry(token));
+    assert_eq!(
+        c.token().unwrap().expires_at(),
+        authtoken::jwt_expiry(token)
+    );
     let courses = c.get("/api/v2.5/courses/").unwrap();
     assert_eq!(courses.status(), 200);
 }
@@ -55,7 +67,10 @@ fn testpress_api_version_is_selectable() {
         let mut cfg = config(&emu, "testpress", &format!("user-{version}"));
         cfg["api_version"] = json!(version);
         let c = client_from(&cfg);
-        assert!(c.authorization_header().unwrap().starts_with("JWT "), "{version}");
+        assert!(
+            c.authorization_header().unwrap().starts_with("JWT "),
+            "{version}"
+        );
     }
     let mut cfg = config(&emu, "testpress", "user-v9");
     cfg["api_version"] = json!("v9.9");
@@ -95,7 +110,13 @@ fn custom_profile_speaks_a_service_of_the_same_shape() {
     let seen = echo(&c.get("/api/echo/").unwrap());
     assert_eq!(seen["user"], json!("custom-user"));
     c.logout().unwrap();
-    assert_eq!(raw_get(&format!("{}/api/echo/", emu.base_url("tpstreams")), token.header_value()), 401);
+    assert_eq!(
+        raw_get(
+            &format!("{}/api/echo/", emu.base_url("tpstreams")),
+            token.header_value()
+        ),
+        401
+    );
 }
 
 #[test]
@@ -104,7 +125,12 @@ fn signed_get_and_post_send_the_header_body_and_extra_headers() {
     let c = client(&emu, "tpstreams", "poster");
     let header = c.authorization_header().unwrap();
     let resp = c
-        .request("post", "/api/echo/items?x=1", &[("X-Trace", "abc"), ("Content-Type", "text/plain")], Some(b"hello body"))
+        .request(
+            "post",
+            "/api/echo/items?x=1",
+            &[("X-Trace", "abc"), ("Content-Type", "text/plain")],
+            Some(b"hello body"),
+        )
         .unwrap();
     let seen = echo(&resp);
     assert_eq!(seen["method"], json!("POST"));
@@ -113,14 +139,22 @@ fn signed_get_and_post_send_the_header_body_and_extra_headers() {
     assert_eq!(seen["headers"]["x-trace"], json!("abc"));
     assert_eq!(seen["headers"]["authorization"], json!(header));
     let created = c
-        .request_json("POST", "/api/v1/org-1/assets/videos/", &json!({"title": "t"}))
+        .request_json(
+            "POST",
+            "/api/v1/org-1/assets/videos/",
+            &json!({"title": "t"}),
+        )
         .unwrap();
     assert_eq!(created.status(), 201);
     for method in ["GET", "PUT", "PATCH", "DELETE"] {
         let seen = echo(&c.request(method, "/api/echo/", &[], Some(b"{}")).unwrap());
         assert_eq!(seen["method"], json!(method));
     }
-    assert_eq!(emu.login_count("tpstreams", "poster"), 1, "one login for every request");
+    assert_eq!(
+        emu.login_count("tpstreams", "poster"),
+        1,
+        "one login for every request"
+    );
 }
 
 #[test]
@@ -129,7 +163,10 @@ fn absolute_url_of_the_same_origin_is_signed() {
     let c = client(&emu, "cruxconnect", "abs");
     let url = format!("{}/api/echo/", emu.base_url("cruxconnect"));
     let seen = echo(&c.get(&url).unwrap());
-    assert!(seen["headers"]["authorization"].as_str().unwrap().starts_with("Token "));
+    assert!(seen["headers"]["authorization"]
+        .as_str()
+        .unwrap()
+        .starts_with("Token "));
 }
 
 #[test]
@@ -141,11 +178,18 @@ fn logout_revokes_on_the_server_and_forgets_locally() {
         let echo_url = format!("{}/api/echo/", emu.base_url(service));
         assert_eq!(raw_get(&echo_url, old.header_value()), 200);
         c.logout().unwrap();
-        assert_eq!(raw_get(&echo_url, old.header_value()), 401, "{service}: the old token is refused");
+        assert_eq!(
+            raw_get(&echo_url, old.header_value()),
+            401,
+            "{service}: the old token is refused"
+        );
         assert_eq!(emu.logout_count(service, "leaver"), 1);
         assert!(c.cached_token().unwrap().is_none());
         let new = c.token().unwrap();
-        assert!(!new.same_secret(&old), "{service}: a new token after logout");
+        assert!(
+            !new.same_secret(&old),
+            "{service}: a new token after logout"
+        );
         assert_eq!(emu.login_count(service, "leaver"), 2);
         c.logout().unwrap();
         c.logout().unwrap(); // nothing to revoke: no request, no error

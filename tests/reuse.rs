@@ -44,7 +44,10 @@ fn sixty_four_threads_on_a_cold_client_make_one_login() {
         }
     });
     assert_eq!(emu.login_count("tpstreams", "storm"), 1);
-    assert_eq!(emu.stats()["login_attempts"]["tpstreams"]["storm"], json!(1));
+    assert_eq!(
+        emu.stats()["login_attempts"]["tpstreams"]["storm"],
+        json!(1)
+    );
 }
 
 #[test]
@@ -52,10 +55,16 @@ fn separate_clients_of_one_identity_share_the_token() {
     let emu = emulator();
     let a = client(&emu, "cruxconnect", "shared");
     let b = client(&emu, "cruxconnect", "shared");
-    assert_eq!(a.authorization_header().unwrap(), b.authorization_header().unwrap());
+    assert_eq!(
+        a.authorization_header().unwrap(),
+        b.authorization_header().unwrap()
+    );
     assert_eq!(emu.login_count("cruxconnect", "shared"), 1);
     let other = client(&emu, "cruxconnect", "someone-else");
-    assert_ne!(a.authorization_header().unwrap(), other.authorization_header().unwrap());
+    assert_ne!(
+        a.authorization_header().unwrap(),
+        other.authorization_header().unwrap()
+    );
 }
 
 #[test]
@@ -67,7 +76,11 @@ fn knox_expiry_is_refreshed_ahead_of_time() {
     cfg["refresh_margin_s"] = json!(1);
     let c = client_from(&cfg);
     let first = c.token().unwrap();
-    assert_eq!(c.token().unwrap().secret(), first.secret(), "reused while fresh");
+    assert_eq!(
+        c.token().unwrap().secret(),
+        first.secret(),
+        "reused while fresh"
+    );
     thread::sleep(Duration::from_millis(3200));
     // 3.2 s into a 4 s token with a 1 s margin: replaced before it expires.
     let second = c.token().unwrap();
@@ -112,10 +125,19 @@ fn a_401_logs_in_again_and_resends_the_same_body() {
     let old = c.token().unwrap();
     emu.revoke_all("tpstreams", Some("revoked"));
     let resp = c
-        .request("POST", "/api/echo/", &[("Content-Type", "application/json")], Some(br#"{"n": 42}"#))
+        .request(
+            "POST",
+            "/api/echo/",
+            &[("Content-Type", "application/json")],
+            Some(br#"{"n": 42}"#),
+        )
         .unwrap();
     let seen = echo(&resp);
-    assert_eq!(seen["body"], json!(r#"{"n": 42}"#), "the body is sent again");
+    assert_eq!(
+        seen["body"],
+        json!(r#"{"n": 42}"#),
+        "the body is sent again"
+    );
     assert_ne!(seen["headers"]["authorization"], json!(old.header_value()));
     assert_eq!(emu.login_count("tpstreams", "revoked"), 2);
     assert_eq!(emu.unauthorized_count("tpstreams"), 1);
@@ -131,7 +153,11 @@ fn fifty_threads_seeing_401_cause_one_relogin() {
     in_threads(50, move || {
         assert_eq!(c2.get("/api/echo/").unwrap().status(), 200);
     });
-    assert_eq!(emu.login_count("cruxconnect", "herd"), 2, "one login, one re-login");
+    assert_eq!(
+        emu.login_count("cruxconnect", "herd"),
+        2,
+        "one login, one re-login"
+    );
 }
 
 #[test]
@@ -150,7 +176,12 @@ fn a_second_401_is_an_unauthorized_error() {
     let emu = emulator();
     let c = client(&emu, "tpstreams", "always-401");
     c.token().unwrap();
-    emu.inject(Fault::status(401).service("tpstreams").path("/api/echo/").count(2));
+    emu.inject(
+        Fault::status(401)
+            .service("tpstreams")
+            .path("/api/echo/")
+            .count(2),
+    );
     let err = c.get("/api/echo/").unwrap_err();
     assert_eq!(err.kind(), authtoken::ErrorKind::Unauthorized);
     assert_eq!(err.status(), Some(401));

@@ -18,7 +18,10 @@ impl log::Log for Capture {
         true
     }
     fn log(&self, record: &log::Record) {
-        RECORDS.lock().unwrap().push(format!("{} {}", record.level(), record.args()));
+        RECORDS
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", record.level(), record.args()));
     }
     fn flush(&self) {}
 }
@@ -56,7 +59,12 @@ fn no_secret_in_errors_logs_or_debug_output() {
         emu.revoke_all(service, Some("scan"));
         c.get("/api/echo/").unwrap();
         tokens.push(c.token().unwrap().secret().to_string());
-        emu.inject(Fault::status(401).service(service).path("/api/echo/").count(2));
+        emu.inject(
+            Fault::status(401)
+                .service(service)
+                .path("/api/echo/")
+                .count(2),
+        );
         outputs.push(c.get("/api/echo/").unwrap_err().to_string());
         tokens.push(c.token().unwrap().secret().to_string());
         emu.inject(Fault::status(500).service(service).path("logout"));
@@ -68,9 +76,17 @@ fn no_secret_in_errors_logs_or_debug_output() {
     // Failures at login: wrong password (the sentinel must not leak from the request body).
     let mut bad = config(&emu, "tpstreams", "scan-bad");
     bad["password"] = json!(format!("{SENTINEL_PASSWORD}-wrong"));
-    let e = Client::new(Config::from_value(&bad).unwrap()).unwrap().token().unwrap_err();
+    let e = Client::new(Config::from_value(&bad).unwrap())
+        .unwrap()
+        .token()
+        .unwrap_err();
     outputs.push(format!("{e} {e:?}"));
-    for fault in [Fault::malformed(), Fault::oversized(2 << 20), Fault::drop_connection(), Fault::status(503)] {
+    for fault in [
+        Fault::malformed(),
+        Fault::oversized(2 << 20),
+        Fault::drop_connection(),
+        Fault::status(503),
+    ] {
         emu.inject(fault.service("cruxconnect").path("login"));
         let (c, _) = mk("cruxconnect", "scan-fault", json!({}));
         let e = c.token().unwrap_err();
@@ -80,9 +96,15 @@ fn no_secret_in_errors_logs_or_debug_output() {
     let (c, _) = mk("testpress", "scan-slow", json!({"timeout_ms": 200}));
     let e = c.token().unwrap_err();
     outputs.push(format!("{e} {e:?}"));
-    let e = Config::from_json(&format!(r#"{{"provider": "cruxconnect", "password": "{SENTINEL_PASSWORD}", "x": 1"#)).unwrap_err();
+    let e = Config::from_json(&format!(
+        r#"{{"provider": "cruxconnect", "password": "{SENTINEL_PASSWORD}", "x": 1"#
+    ))
+    .unwrap_err();
     outputs.push(format!("{e} {e:?}"));
-    let e = Config::from_json(&format!(r#"{{"provider": "cruxconnect", "password": "{SENTINEL_PASSWORD}", "usernme": 1}}"#)).unwrap_err();
+    let e = Config::from_json(&format!(
+        r#"{{"provider": "cruxconnect", "password": "{SENTINEL_PASSWORD}", "usernme": 1}}"#
+    ))
+    .unwrap_err();
     outputs.push(format!("{e} {e:?}"));
 
     outputs.extend(RECORDS.lock().unwrap().iter().cloned());

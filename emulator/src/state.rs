@@ -92,12 +92,12 @@ pub(crate) struct Selector {
 
 impl Selector {
     fn matches(&self, rec: &TokenRec) -> bool {
-        self.service.map_or(true, |s| s == rec.service)
-            && self.username.as_deref().map_or(true, |u| u == rec.username)
+        self.service.is_none_or(|s| s == rec.service)
+            && self.username.as_deref().is_none_or(|u| u == rec.username)
             && self
                 .org
                 .as_deref()
-                .map_or(true, |o| rec.org.as_deref() == Some(o))
+                .is_none_or(|o| rec.org.as_deref() == Some(o))
     }
 }
 

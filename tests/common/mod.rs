@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: each test starts its own emulator, so tests
 //! run in parallel without sharing tokens, counts or faults.
-#![allow(dead_code)]
+// Each test binary uses a different part of this module.
+#![allow(dead_code, unused_imports)]
 
 use std::time::Duration;
 
