@@ -7,6 +7,7 @@
 #[cfg(unix)]
 mod file;
 mod memory;
+mod redis;
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use zeroize::Zeroizing;
 #[cfg(unix)]
 pub use file::FileStore;
 pub use memory::MemoryStore;
+pub use self::redis::{RedisOptions, RedisStore};
 
 use crate::config::{CacheSetting, Config};
 use crate::error::Result;
@@ -204,8 +206,6 @@ pub fn open(config: &Config) -> Result<Arc<dyn TokenStore>> {
         CacheSetting::File => Err(crate::error::Error::config(
             "config key `cache`: the file store needs a Unix system here; use \"cache\": \"memory\"",
         )),
-        CacheSetting::Redis(_) => Err(crate::error::Error::config(
-            "config key `cache`: the Redis store is not available in this build",
-        )),
+        CacheSetting::Redis(_) => Ok(Arc::new(RedisStore::for_config(config)?)),
     }
 }

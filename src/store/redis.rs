@@ -1,0 +1,1058 @@
+//! The Redis store (`"cache": "redis://…"` or `"rediss://…"`): one token per identity shared by
+//! every process of every machine that uses the same Redis server and key prefix.
+//!
+//! Keys (for a [`CacheKey`] whose [`id`](CacheKey::id) is `<id>`, under the `redis_key_prefix`,
+//! `authtoken:` by default):
+//!
+//! ```text
+//! <prefix>token:<id>   the entry: the JSON of `Entry` (the file store's format), with a Redis
+//!                      expiry (PX) at the token's expiry; no expiry when the token's is unknown
+//! <prefix>lock:<id>    the login lock: SET NX PX <ttl> with a unique value, present only while
+//!                      some process is logging in for that identity
+//! ```
+//!
+//! * **Local layer.** The client keeps the current token in a process-wide slot, so a warm
+//!   header never reaches this store; a cold process reads Redis once (one `GET`). The
+//!   machine's file store is deliberately *not* read in front of Redis: it could hold a token
+//!   that another machine has logged out or replaced. Connections are pooled per process and
+//!   server (never across a `fork`), so a new client in a warm process does not reconnect.
+//! * **Single-flight.** The login lock is `SET <lock> <unique> NX PX <ttl>`, where the TTL is
+//!   longer than one login request may take (`timeout_ms` + 2 s), renewed every TTL/3 by a
+//!   background thread while the login runs, and released by a compare-and-delete script. A
+//!   holder that dies stops renewing, so the others get through once the TTL has passed.
+//!   Waiters poll with bounded, jittered backoff until `lock_timeout_ms`, then re-read the
+//!   entry (the client does) before logging in.
+//! * **Compare-and-delete.** A 401 or a logout removes the entry only while it still holds
+//!   the failing or logged-out token (a Lua script that decodes the entry), so a token another
+//!   machine has just saved is never thrown away.
+//! * **Redis down.** Connecting waits at most `connect_timeout_ms`, and so does every command.
+//!   By default (`redis_fallback: false`) an unreachable Redis is a `Store` error that names
+//!   the server (never its password): the safer choice, since machines that log in on their
+//!   own are what exhausts a 20-token limit. With `redis_fallback: true` this machine's file
+//!   store (`cache_dir`) mirrors what the machine last saw in Redis (written on every save and
+//!   on every read that differs), and while Redis cannot be reached (connection refused,
+//!   reset or timed out: not an authentication or ACL error) every operation uses it instead,
+//!   with one warning per outage. The machine keeps working; its processes share tokens with
+//!   each other but no longer with other machines until Redis is back.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use once_cell::sync::Lazy;
+use redis::{Connection, RedisError, Script};
+use zeroize::Zeroizing;
+
+use super::{CacheKey, Entry, LockGuard, TokenStore};
+use crate::config::{CacheSetting, Config};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Entries larger than this are not read (a token is at most 16 KiB).
+const MAX_ENTRY_BYTES: usize = 64 * 1024;
+/// How long the login lock outlives one login request's timeout before it expires on its own.
+const LOCK_TTL_MARGIN: Duration = Duration::from_secs(2);
+/// The shortest lock TTL (renewal happens every third of it).
+const MIN_LOCK_TTL: Duration = Duration::from_millis(300);
+/// The first and the longest pause between two attempts to take a contended lock.
+const FIRST_LOCK_POLL: Duration = Duration::from_millis(2);
+const MAX_LOCK_POLL: Duration = Duration::from_millis(50);
+/// With a fallback, how long Redis is left alone after it could not be reached, so that a
+/// process does not pay the connect timeout on every operation of an outage.
+const OUTAGE_RETRY: Duration = Duration::from_secs(1);
+/// Idle connections kept for reuse.
+const MAX_IDLE_CONNECTIONS: usize = 4;
+
+/// Deletes the lock only while it still holds this holder's value.
+const RELEASE_LOCK: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"#;
+
+/// Extends the lock's TTL only while it still holds this holder's value.
+const RENEW_LOCK: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"#;
+
+/// Deletes the entry only while its `token` is ARGV[1].
+const DELETE_IF_TOKEN: &str = r#"
+local stored = redis.call('GET', KEYS[1])
+if not stored then
+  return 0
+end
+local ok, entry = pcall(cjson.decode, stored)
+if ok and type(entry) == 'table' and entry['token'] == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"#;
+
+/// Settings of a [`RedisStore`] other than its URL. [`RedisOptions::for_config`] derives them
+/// from a configuration; `Default` gives the defaults of an empty configuration, without a
+/// fallback.
+#[derive(Clone)]
+pub struct RedisOptions {
+    /// Prefix of every key (`redis_key_prefix`, default `authtoken:`).
+    pub key_prefix: String,
+    /// Longest wait to connect, TLS and authentication included (`connect_timeout_ms`).
+    pub connect_timeout: Duration,
+    /// Longest wait for the answer to one command (`connect_timeout_ms` too: Redis answers
+    /// in well under a millisecond, so a server that takes seconds is treated as down).
+    pub command_timeout: Duration,
+    /// How long the login lock lives without renewal (`timeout_ms` + 2 s). A holder renews
+    /// it every third of this; a holder that died holds the others up for at most this long.
+    pub lock_ttl: Duration,
+    /// PEM file of the CAs that sign a `rediss://` server's certificate (`ca_file`); these
+    /// replace the built-in roots. `None`: the system's and Mozilla's roots.
+    pub ca_file: Option<PathBuf>,
+    /// The store used while Redis cannot be reached, and written through on every save
+    /// (`redis_fallback: true`: this machine's file store). `None`: an unreachable Redis is
+    /// an error.
+    pub fallback: Option<Arc<dyn TokenStore>>,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            key_prefix: "authtoken:".into(),
+            connect_timeout: Duration::from_secs(10),
+            command_timeout: Duration::from_secs(10),
+            lock_ttl: Duration::from_secs(30) + LOCK_TTL_MARGIN,
+            ca_file: None,
+            fallback: None,
+        }
+    }
+}
+
+impl fmt::Debug for RedisOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisOptions")
+            .field("key_prefix", &self.key_prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("command_timeout", &self.command_timeout)
+            .field("lock_ttl", &self.lock_ttl)
+            .field("ca_file", &self.ca_file)
+            .field("fallback", &self.fallback.as_ref().map(|s| s.describe()))
+            .finish()
+    }
+}
+
+impl RedisOptions {
+    /// The options a configuration asks for. With `redis_fallback`, the fallback is the file
+    /// store of `cache_dir` (or its default directory).
+    ///
+    /// # Errors
+    /// `Store` when the fallback file store cannot be opened (see `FileStore::open`).
+    pub fn for_config(config: &Config) -> Result<RedisOptions> {
+        let fallback: Option<Arc<dyn TokenStore>> = if config.redis_fallback() {
+            #[cfg(unix)]
+            let local: Arc<dyn TokenStore> = Arc::new(super::FileStore::for_config(config)?);
+            #[cfg(not(unix))]
+            let local: Arc<dyn TokenStore> = Arc::new(super::MemoryStore::global());
+            Some(local)
+        } else {
+            None
+        };
+        Ok(RedisOptions {
+            key_prefix: config.redis_key_prefix().to_string(),
+            connect_timeout: config.connect_timeout,
+            command_timeout: config.connect_timeout,
+            lock_ttl: (config.timeout + LOCK_TTL_MARGIN).max(MIN_LOCK_TTL),
+            ca_file: config.ca_file.clone(),
+            fallback,
+        })
+    }
+}
+
+/// Tokens kept in Redis, shared by every machine that uses the same server and key prefix.
+///
+/// `RedisStore` is `Send + Sync`; clones share one pool of connections. Opening it does not
+/// connect: the first operation does, and a connection that fails is replaced on the next
+/// one. Every method may fail with `ErrorKind::Store` when Redis cannot be reached (within
+/// the connect timeout) and there is no fallback, or when Redis refuses a command
+/// (authentication, ACL, a read-only replica); `lock` also with `LockTimeout`. Errors name
+/// the server without its password. An unreadable or foreign entry is a miss, never an error.
+#[derive(Clone)]
+pub struct RedisStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// Connections to the server, shared by every store of this process with the same URL.
+    pool: Arc<Pool>,
+    /// The URL without credentials, for messages.
+    shown: String,
+    /// The URL's password (raw and decoded), scrubbed from any message that might carry it.
+    secrets: Vec<Zeroizing<String>>,
+    options: RedisOptions,
+    /// With a fallback: Redis is not tried again before this instant.
+    skip_until: Mutex<Option<Instant>>,
+    /// Whether the current outage has been reported (one warning per outage).
+    outage_reported: AtomicBool,
+    release: Script,
+    renew: Script,
+    delete_if_token: Script,
+}
+
+/// The idle connections to one server (one URL and CA), shared by every store of the process,
+/// so that a new client does not connect again. Connections are never shared with a forked
+/// child: the pool forgets those of another process id before lending any.
+struct Pool {
+    client: redis::Client,
+    idle: Mutex<Idle>,
+}
+
+struct Idle {
+    pid: u32,
+    connections: Vec<Connection>,
+}
+
+static POOLS: Lazy<Mutex<HashMap<String, Arc<Pool>>>> = Lazy::new(Default::default);
+
+impl Pool {
+    /// The pool for `id` (the URL and CA file), made with `client` when it does not exist.
+    fn shared(id: String, client: impl FnOnce() -> Result<redis::Client>) -> Result<Arc<Pool>> {
+        let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pool) = pools.get(&id) {
+            return Ok(Arc::clone(pool));
+        }
+        let pool = Arc::new(Pool {
+            client: client()?,
+            idle: Mutex::new(Idle {
+                pid: std::process::id(),
+                connections: Vec::new(),
+            }),
+        });
+        pools.insert(id, Arc::clone(&pool));
+        Ok(pool)
+    }
+
+    fn take(&self) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if idle.pid != pid {
+            // Inherited through fork: the parent may be using these sockets.
+            idle.connections.clear();
+            idle.pid = pid;
+        }
+        idle.connections.pop()
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.pid == std::process::id() && idle.connections.len() < MAX_IDLE_CONNECTIONS {
+            idle.connections.push(conn);
+        }
+    }
+}
+
+/// Why a Redis operation failed.
+enum Failure {
+    /// The server could not be reached or stopped answering: the fallback applies.
+    Unreachable(Error),
+    /// The server answered with an error: a problem the user must fix.
+    Refused(Error),
+}
+
+impl Failure {
+    fn into_error(self) -> Error {
+        match self {
+            Failure::Unreachable(e) | Failure::Refused(e) => e,
+        }
+    }
+}
+
+impl RedisStore {
+    /// A store on the Redis server at `url` (`redis://[user:password@]host[:port][/db]`, or
+    /// `rediss://…` for TLS), with `options`. Nothing is sent until the first operation.
+    ///
+    /// # Errors
+    /// `InvalidConfig` for a URL that is not a Redis URL; `Tls` for an unreadable `ca_file`.
+    pub fn open(url: &str, options: RedisOptions) -> Result<RedisStore> {
+        let parsed = url::Url::parse(url).map_err(|e| {
+            Error::config(format!("config key `cache`: not a valid Redis URL: {e}"))
+        })?;
+        if !matches!(parsed.scheme(), "redis" | "rediss") {
+            return Err(Error::config(
+                "config key `cache`: a Redis URL starts with redis:// or rediss://",
+            ));
+        }
+        let shown = display_url(&parsed);
+        let mut secrets = Vec::new();
+        if let Some(password) = parsed.password() {
+            secrets.push(Zeroizing::new(password.to_string()));
+            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+                secrets.push(Zeroizing::new(decoded.into_owned()));
+            }
+        }
+        let scrub = |e: &RedisError| {
+            crate::client::redact(
+                &e.to_string(),
+                &secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            )
+        };
+        let ca_file = options
+            .ca_file
+            .clone()
+            .filter(|_| parsed.scheme() == "rediss");
+        let make_client = || match &ca_file {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Tls,
+                        format!("could not read ca_file {} for {shown}: {e}", path.display()),
+                    )
+                })?;
+                redis::Client::build_with_tls(
+                    url,
+                    redis::TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(pem),
+                    },
+                )
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Tls,
+                        format!("ca_file {} for {shown}: {}", path.display(), scrub(&e)),
+                    )
+                })
+            }
+            None => redis::Client::open(url).map_err(|e| {
+                Error::config(format!(
+                    "config key `cache`: {shown} is not a usable Redis URL: {}",
+                    scrub(&e)
+                ))
+            }),
+        };
+        let pool_id = format!(
+            "{url}\n{}",
+            ca_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+        let pool = Pool::shared(pool_id, make_client)?;
+        Ok(RedisStore {
+            shared: Arc::new(Shared {
+                pool,
+                shown,
+                secrets,
+                options,
+                skip_until: Mutex::new(None),
+                outage_reported: AtomicBool::new(false),
+                release: Script::new(RELEASE_LOCK),
+                renew: Script::new(RENEW_LOCK),
+                delete_if_token: Script::new(DELETE_IF_TOKEN),
+            }),
+        })
+    }
+
+    /// The store a configuration asks for (`cache` must be a Redis URL).
+    ///
+    /// # Errors
+    /// `InvalidConfig` when `cache` is not a Redis URL; as [`RedisStore::open`] and
+    /// [`RedisOptions::for_config`] otherwise.
+    pub fn for_config(config: &Config) -> Result<RedisStore> {
+        match config.cache() {
+            CacheSetting::Redis(url) => RedisStore::open(url, RedisOptions::for_config(config)?),
+            _ => Err(Error::config(
+                "config key `cache`: the Redis store needs a redis:// or rediss:// URL",
+            )),
+        }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &RedisOptions {
+        &self.shared.options
+    }
+
+    /// The Redis key of the entry for `key`: `<prefix>token:<key.id()>`.
+    pub fn entry_key(&self, key: &CacheKey) -> String {
+        format!("{}token:{}", self.shared.options.key_prefix, key.id())
+    }
+
+    /// The Redis key of the login lock for `key`: `<prefix>lock:<key.id()>`.
+    pub fn lock_key(&self, key: &CacheKey) -> String {
+        format!("{}lock:{}", self.shared.options.key_prefix, key.id())
+    }
+
+    /// Sends `PING`: whether the server answers, as the store's operations would see it.
+    ///
+    /// # Errors
+    /// `Store` when Redis cannot be reached or refuses the command (the fallback is not used).
+    pub fn ping(&self) -> Result<()> {
+        self.shared
+            .run("ping", |c| redis::cmd("PING").query::<String>(c).map(drop))
+            .map_err(Failure::into_error)
+    }
+
+    /// After `failure`: `local` on the fallback store when Redis could not be reached and
+    /// there is one, else the error.
+    fn fall_back<T>(
+        &self,
+        failure: Failure,
+        local: impl FnOnce(&dyn TokenStore) -> Result<T>,
+    ) -> Result<T> {
+        match (failure, &self.shared.options.fallback) {
+            (Failure::Unreachable(e), Some(store)) => {
+                self.shared.report_outage(&e, store.as_ref());
+                local(store.as_ref())
+            }
+            (failure, _) => Err(failure.into_error()),
+        }
+    }
+
+    /// Keeps the fallback store's entry the same as what this machine last read from Redis,
+    /// so that its processes carry on with the fleet's token (and never with one logged out
+    /// elsewhere) should Redis go down. Failures are logged: the fallback is best effort.
+    fn mirror(&self, local: &dyn TokenStore, key: &CacheKey, entry: Option<&Entry>) {
+        let current = match local.load(key) {
+            Ok(current) => current,
+            Err(e) => {
+                log::warn!(
+                    "authtoken: the fallback store {} cannot be read: {e}",
+                    local.describe()
+                );
+                return;
+            }
+        };
+        let result = match (entry, current) {
+            (Some(e), Some(c)) if c == *e => Ok(()),
+            (Some(e), _) => local.save(key, e),
+            (None, Some(_)) => local.remove(key, None).map(drop),
+            (None, None) => Ok(()),
+        };
+        if let Err(e) = result {
+            log::warn!(
+                "authtoken: could not update the fallback store {}: {e}",
+                local.describe()
+            );
+        }
+    }
+
+    fn parse_entry(&self, key: &CacheKey, bytes: Option<Zeroizing<Vec<u8>>>) -> Option<Entry> {
+        let bytes = bytes?;
+        if bytes.len() > MAX_ENTRY_BYTES {
+            log::warn!(
+                "authtoken: ignoring the oversized entry {} in {}",
+                self.entry_key(key),
+                self.shared.shown
+            );
+            return None;
+        }
+        let entry = Entry::from_json(&bytes);
+        if entry.is_none() {
+            log::warn!(
+                "authtoken: ignoring the entry {} in {} (corrupt, or written by another version); \
+                 it will be replaced at the next login",
+                self.entry_key(key),
+                self.shared.shown
+            );
+        }
+        entry
+    }
+
+    fn take_redis_lock(
+        &self,
+        key: &CacheKey,
+        deadline: Instant,
+    ) -> std::result::Result<RedisLock, Failure> {
+        let lock_key = self.lock_key(key);
+        let value = holder_value();
+        let ttl_ms = self.shared.options.lock_ttl.as_millis().max(1) as u64;
+        let mut pause = FIRST_LOCK_POLL;
+        let mut announced = false;
+        loop {
+            let acquired = self.shared.run("lock", |c| {
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(&lock_key)
+                    .arg(&value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl_ms)
+                    .query(c)?;
+                if set.is_some() {
+                    return Ok(true);
+                }
+                // A SET that succeeded on a connection that then failed is retried on a new
+                // one, and answers nil: the lock is ours if it holds our value.
+                let holder: Option<String> = redis::cmd("GET").arg(&lock_key).query(c)?;
+                Ok(holder.as_deref() == Some(value.as_str()))
+            })?;
+            if acquired {
+                return Ok(RedisLock::start(Arc::clone(&self.shared), lock_key, value));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Failure::Refused(Error::new(
+                    ErrorKind::LockTimeout,
+                    format!(
+                        "another process held the login lock {lock_key} in {} while logging in, for longer than \
+                         lock_timeout_ms; raise lock_timeout_ms, or see who holds it: redis-cli GET {lock_key}",
+                        self.shared.shown
+                    ),
+                )));
+            }
+            if !announced {
+                log::debug!(
+                    "authtoken: waiting for another process's login ({lock_key} in {})",
+                    self.shared.shown
+                );
+                announced = true;
+            }
+            let jitter = Duration::from_micros(fastrand::u64(0..=pause.as_micros() as u64 / 2));
+            thread::sleep((pause + jitter).min(deadline - now));
+            pause = (pause * 2).min(MAX_LOCK_POLL);
+        }
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("url", &self.shared.shown)
+            .field("options", &self.shared.options)
+            .finish()
+    }
+}
+
+impl Shared {
+    /// Runs `op` on a connection: an idle one, or a new one. A failure on a reused connection
+    /// (say, after Redis restarted) is retried once on a new connection.
+    fn run<T>(
+        &self,
+        what: &str,
+        mut op: impl FnMut(&mut Connection) -> redis::RedisResult<T>,
+    ) -> std::result::Result<T, Failure> {
+        if self.options.fallback.is_some() {
+            let skip = self
+                .skip_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if skip.is_some_and(|until| Instant::now() < until) {
+                return Err(Failure::Unreachable(Error::store(format!(
+                    "the Redis server {} could not be reached less than {} ms ago",
+                    self.shown,
+                    OUTAGE_RETRY.as_millis()
+                ))));
+            }
+        }
+        let pooled = self.pool.take();
+        let reused = pooled.is_some();
+        let mut conn = match pooled {
+            Some(c) => self.with_timeouts(c)?,
+            None => self.connect()?,
+        };
+        let mut result = op(&mut conn);
+        if reused && result.as_ref().is_err_and(is_unreachable) {
+            log::debug!(
+                "authtoken: a pooled connection to {} failed; reconnecting",
+                self.shown
+            );
+            conn = self.connect()?;
+            result = op(&mut conn);
+        }
+        match result {
+            Ok(v) => {
+                self.reachable();
+                self.pool.give_back(conn);
+                Ok(v)
+            }
+            Err(e) if is_unreachable(&e) => {
+                Err(self.unreachable(format!("{what} failed: {}", self.scrub(&e))))
+            }
+            Err(e) => Err(Failure::Refused(Error::store(format!(
+                "the Redis server {} refused {what}: {}",
+                self.shown,
+                self.scrub(&e)
+            )))),
+        }
+    }
+
+    fn connect(&self) -> std::result::Result<Connection, Failure> {
+        let conn = self
+            .pool
+            .client
+            .get_connection_with_timeout(self.options.connect_timeout)
+            .map_err(|e| {
+                if is_unreachable(&e) {
+                    self.unreachable(format!(
+                        "cannot connect (connect_timeout_ms {}): {}",
+                        self.options.connect_timeout.as_millis(),
+                        self.scrub(&e)
+                    ))
+                } else {
+                    Failure::Refused(Error::store(format!(
+                        "the Redis server {} refused the connection: {}",
+                        self.shown,
+                        self.scrub(&e)
+                    )))
+                }
+            })?;
+        self.with_timeouts(conn)
+    }
+
+    /// Sets this store's command timeout on `conn` (a pooled one may come from a store with
+    /// another).
+    fn with_timeouts(&self, conn: Connection) -> std::result::Result<Connection, Failure> {
+        let timeout = Some(self.options.command_timeout.max(Duration::from_millis(1)));
+        conn.set_read_timeout(timeout)
+            .and_then(|()| conn.set_write_timeout(timeout))
+            .map_err(|e| self.unreachable(format!("cannot set timeouts: {}", self.scrub(&e))))?;
+        Ok(conn)
+    }
+
+    fn unreachable(&self, detail: String) -> Failure {
+        if self.options.fallback.is_some() {
+            *self
+                .skip_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + OUTAGE_RETRY);
+        }
+        let hint = if self.options.fallback.is_some() {
+            ""
+        } else {
+            "; tokens are shared through this Redis server, so authtoken stops rather than log in \
+             on its own (set \"redis_fallback\": true to use this machine's file store while Redis is down)"
+        };
+        Failure::Unreachable(Error::store(format!(
+            "the Redis token store {} is unreachable: {detail}{hint}",
+            self.shown
+        )))
+    }
+
+    fn reachable(&self) {
+        if self.outage_reported.swap(false, Ordering::Relaxed) {
+            log::info!(
+                "authtoken: the Redis token store {} is reachable again",
+                self.shown
+            );
+        }
+        if self.options.fallback.is_some() {
+            *self
+                .skip_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+        }
+    }
+
+    fn report_outage(&self, error: &Error, local: &dyn TokenStore) {
+        if !self.outage_reported.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                "authtoken: {}; using the local store {} until it is back (redis_fallback): this machine \
+                 no longer shares tokens with the others",
+                error.message(),
+                local.describe()
+            );
+        }
+    }
+
+    fn scrub(&self, e: &RedisError) -> String {
+        let secrets: Vec<&str> = self.secrets.iter().map(|s| s.as_str()).collect();
+        crate::client::redact(&e.to_string(), &secrets)
+    }
+}
+
+/// Connection failures and timeouts (the fallback applies); anything else is an answer.
+fn is_unreachable(e: &RedisError) -> bool {
+    e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal()
+}
+
+/// The URL without user name, password, query or fragment.
+fn display_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string().trim_end_matches('/').to_string()
+}
+
+/// A lock value no other holder has: host, process, and 128 random bits.
+fn holder_value() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let host = if host.is_empty() {
+        "host".to_string()
+    } else {
+        host
+    };
+    format!(
+        "{host}:{}:{:016x}{:016x}",
+        std::process::id(),
+        fastrand::u64(..),
+        fastrand::u64(..)
+    )
+}
+
+/// Milliseconds from now until `expires_at` (seconds since the epoch), at most a century;
+/// `None` when it has passed.
+fn millis_until(expires_at: u64) -> Option<u64> {
+    const CENTURY_MS: u64 = 100 * 366 * 24 * 3600 * 1000;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    let ms = expires_at.saturating_mul(1000).checked_sub(now)?;
+    (ms > 0).then_some(ms.min(CENTURY_MS))
+}
+
+/// The `MATCH` pattern for keys that start with `prefix`: glob characters escaped.
+fn glob_escape(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 4);
+    for c in prefix.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A held login lock in Redis, renewed by a background thread until dropped; the lock of the
+/// fallback store too, when there is one.
+struct RedisLock {
+    shared: Arc<Shared>,
+    key: String,
+    value: String,
+    stop: Option<Sender<()>>,
+    renewer: Option<JoinHandle<()>>,
+    /// Dropped after the Redis lock is released (fields drop after `Drop::drop`).
+    local: Option<Box<dyn LockGuard>>,
+}
+
+impl RedisLock {
+    fn start(shared: Arc<Shared>, key: String, value: String) -> RedisLock {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let every = shared.options.lock_ttl / 3;
+        let ttl_ms = shared.options.lock_ttl.as_millis().max(1) as u64;
+        let renewer = {
+            let (shared, key, value) = (Arc::clone(&shared), key.clone(), value.clone());
+            thread::Builder::new()
+                .name("authtoken-redis-lock".into())
+                .spawn(move || loop {
+                    match stopped.recv_timeout(every) {
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                    let renewed = shared.run("lock renewal", |c| {
+                        shared.renew.key(&key).arg(&value).arg(ttl_ms).invoke::<i64>(c)
+                    });
+                    match renewed {
+                        Ok(1) => log::trace!("authtoken: renewed {key}"),
+                        Ok(_) => {
+                            log::warn!(
+                                "authtoken: the login lock {key} in {} expired before it was renewed; \
+                                 another process may log in at the same time",
+                                shared.shown
+                            );
+                            return;
+                        }
+                        Err(e) => log::debug!("authtoken: renewing {key}: {}", e.into_error()),
+                    }
+                })
+        };
+        let renewer = match renewer {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                log::warn!(
+                    "authtoken: cannot start the renewal of {key}: {e}; it expires after its TTL"
+                );
+                None
+            }
+        };
+        RedisLock {
+            shared,
+            key,
+            value,
+            stop: Some(stop),
+            renewer,
+            local: None,
+        }
+    }
+}
+
+impl LockGuard for RedisLock {}
+
+impl Drop for RedisLock {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(handle) = self.renewer.take() {
+            let _ = handle.join();
+        }
+        let released = self.shared.run("lock release", |c| {
+            self.shared
+                .release
+                .key(&self.key)
+                .arg(&self.value)
+                .invoke::<i64>(c)
+        });
+        match released {
+            Ok(1) => {}
+            Ok(_) => log::debug!("authtoken: the login lock {} had already expired", self.key),
+            Err(e) => log::debug!(
+                "authtoken: releasing {}: {} (it expires on its own)",
+                self.key,
+                e.into_error()
+            ),
+        }
+    }
+}
+
+impl TokenStore for RedisStore {
+    fn load(&self, key: &CacheKey) -> Result<Option<Entry>> {
+        let redis_key = self.entry_key(key);
+        let read = self.shared.run("GET", |c| {
+            redis::cmd("GET")
+                .arg(&redis_key)
+                .query::<Option<Vec<u8>>>(c)
+                .map(|b| b.map(Zeroizing::new))
+        });
+        match read {
+            Ok(bytes) => {
+                let entry = self.parse_entry(key, bytes);
+                if let Some(local) = &self.shared.options.fallback {
+                    self.mirror(local.as_ref(), key, entry.as_ref());
+                }
+                Ok(entry)
+            }
+            Err(failure) => self.fall_back(failure, |local| local.load(key)),
+        }
+    }
+
+    fn save(&self, key: &CacheKey, entry: &Entry) -> Result<()> {
+        if let Some(local) = &self.shared.options.fallback {
+            // Written through, so that this machine has the token should Redis go down.
+            if let Err(e) = local.save(key, entry) {
+                log::warn!(
+                    "authtoken: could not save the token to the fallback store {}: {e}",
+                    local.describe()
+                );
+            }
+        }
+        let ttl_ms = match entry.expires_at {
+            Some(at) => match millis_until(at) {
+                Some(ms) => Some(ms),
+                None => {
+                    log::debug!(
+                        "authtoken: not saving an expired token to {}",
+                        self.shared.shown
+                    );
+                    return Ok(());
+                }
+            },
+            None => None,
+        };
+        let redis_key = self.entry_key(key);
+        let json = entry.to_json();
+        let written = self.shared.run("SET", |c| {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(&redis_key).arg(&json[..]);
+            if let Some(ms) = ttl_ms {
+                cmd.arg("PX").arg(ms);
+            }
+            cmd.query::<()>(c)
+        });
+        // The fallback store has it already.
+        written.or_else(|failure| self.fall_back(failure, |_| Ok(())))
+    }
+
+    fn remove(&self, key: &CacheKey, only_token: Option<&str>) -> Result<bool> {
+        let local_removed = match &self.shared.options.fallback {
+            Some(local) => match local.remove(key, only_token) {
+                Ok(removed) => removed,
+                Err(e) => {
+                    log::warn!(
+                        "authtoken: could not remove the token from the fallback store {}: {e}",
+                        local.describe()
+                    );
+                    false
+                }
+            },
+            None => false,
+        };
+        let redis_key = self.entry_key(key);
+        let removed = self.shared.run("DEL", |c| match only_token {
+            Some(token) => self
+                .shared
+                .delete_if_token
+                .key(&redis_key)
+                .arg(token)
+                .invoke::<i64>(c)
+                .map(|n| n > 0),
+            None => redis::cmd("DEL")
+                .arg(&redis_key)
+                .query::<i64>(c)
+                .map(|n| n > 0),
+        });
+        removed.or_else(|failure| self.fall_back(failure, |_| Ok(local_removed)))
+    }
+
+    fn lock(&self, key: &CacheKey, timeout: Duration) -> Result<Box<dyn LockGuard>> {
+        let deadline = Instant::now() + timeout;
+        // With a fallback, this machine's processes queue on the local lock first: one of
+        // them at a time polls Redis, and the local lock is already held should Redis go down.
+        let local = match &self.shared.options.fallback {
+            Some(store) => Some(store.lock(key, timeout)?),
+            None => None,
+        };
+        match self.take_redis_lock(key, deadline) {
+            Ok(mut lock) => {
+                lock.local = local;
+                Ok(Box::new(lock))
+            }
+            Err(Failure::Unreachable(e)) => match (local, &self.shared.options.fallback) {
+                (Some(local), Some(store)) => {
+                    self.shared.report_outage(&e, store.as_ref());
+                    Ok(local)
+                }
+                _ => Err(e),
+            },
+            Err(Failure::Refused(e)) => Err(e),
+        }
+    }
+
+    fn list(&self) -> Result<Vec<Entry>> {
+        let pattern = format!("{}token:*", glob_escape(&self.shared.options.key_prefix));
+        let scanned = self.shared.run("SCAN", |c| {
+            let mut values = Vec::new();
+            let mut cursor: u64 = 0;
+            loop {
+                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(200)
+                    .query(c)?;
+                if !keys.is_empty() {
+                    let found: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
+                    values.extend(found.into_iter().flatten().map(Zeroizing::new));
+                }
+                if next == 0 {
+                    return Ok(values);
+                }
+                cursor = next;
+            }
+        });
+        let values = match scanned {
+            Ok(values) => values,
+            Err(failure) => self.fall_back(failure, |local| {
+                Ok(local.list()?.iter().map(Entry::to_json).collect())
+            })?,
+        };
+        Ok(values
+            .iter()
+            .filter(|v| v.len() <= MAX_ENTRY_BYTES)
+            .filter_map(|v| Entry::from_json(v))
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        match &self.shared.options.fallback {
+            Some(local) => format!(
+                "redis:{} (fallback {})",
+                self.shared.shown,
+                local.describe()
+            ),
+            None => format!("redis:{}", self.shared.shown),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_is_shown_without_credentials() {
+        let url =
+            url::Url::parse("redis://app:s3cr%40t@redis.internal:6380/2?protocol=resp3#x").unwrap();
+        assert_eq!(display_url(&url), "redis://redis.internal:6380/2");
+        let url = url::Url::parse("rediss://:pw@10.0.0.5").unwrap();
+        assert_eq!(display_url(&url), "rediss://10.0.0.5");
+    }
+
+    #[test]
+    fn describe_and_debug_never_show_the_password() {
+        let store = RedisStore::open(
+            "redis://app:hunter2-pw@127.0.0.1:1/3",
+            RedisOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(store.describe(), "redis:redis://127.0.0.1:1/3");
+        assert!(!format!("{store:?}").contains("hunter2"));
+        assert_eq!(
+            store
+                .shared
+                .secrets
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+            ["hunter2-pw", "hunter2-pw"]
+        );
+    }
+
+    #[test]
+    fn non_redis_urls_are_refused() {
+        let err = RedisStore::open("http://127.0.0.1:6379", RedisOptions::default()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        assert!(err.message().contains("redis://"), "{err}");
+    }
+
+    #[test]
+    fn key_layout() {
+        let store = RedisStore::open(
+            "redis://127.0.0.1:1",
+            RedisOptions {
+                key_prefix: "site-a:".into(),
+                ..RedisOptions::default()
+            },
+        )
+        .unwrap();
+        let key = CacheKey {
+            provider: "tpstreams".into(),
+            base_url: "https://app.tpstreams.com".into(),
+            username: "hari@example.com".into(),
+            organization: Some("auhf2k".into()),
+        };
+        assert_eq!(store.entry_key(&key), format!("site-a:token:{}", key.id()));
+        assert_eq!(store.lock_key(&key), format!("site-a:lock:{}", key.id()));
+    }
+
+    #[test]
+    fn glob_characters_in_the_prefix_are_escaped() {
+        assert_eq!(glob_escape("app[1]*?\\:"), "app\\[1\\]\\*\\?\\\\:");
+        assert_eq!(glob_escape("authtoken:"), "authtoken:");
+    }
+
+    #[test]
+    fn expiry_in_milliseconds() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let ms = millis_until(now + 100).unwrap();
+        assert!((98_000..=100_000).contains(&ms), "{ms}");
+        assert_eq!(millis_until(now - 1), None);
+        assert_eq!(millis_until(u64::MAX), Some(100 * 366 * 24 * 3600 * 1000));
+    }
+
+    #[test]
+    fn holder_values_are_unique() {
+        let a = holder_value();
+        let b = holder_value();
+        assert_ne!(a, b);
+        assert!(a.contains(&format!(":{}:", std::process::id())), "{a}");
+    }
+}
