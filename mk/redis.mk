@@ -1,0 +1,35 @@
+# The Redis token store: its tests run against Debian's redis-server, started on a free
+# loopback port by scripts/with-redis.sh (tests that stop and restart Redis, count its
+# commands or need TLS start private servers of their own); openssl makes the TLS test's
+# certificates.
+DEPS_TARGETS += deps-redis
+TEST_TARGETS += test-redis
+
+.PHONY: deps-redis test-redis test-redis-rust test-redis-python test-redis-php bench-redis
+deps-redis:
+	scripts/apt-install.sh redis-server openssl
+
+test-redis: test-redis-rust $(if $(wildcard mk/python.mk),test-redis-python) \
+	$(if $(wildcard mk/php.mk),test-redis-php)
+
+## The store, the lock and the fleet of processes, in Rust.
+test-redis-rust: deps-redis
+	scripts/with-redis.sh $(CARGO) test -p authtoken --test redis_store --test redis_fleet
+
+## The Redis scenarios of the Python binding (bindings/python/tests/test_redis.py; they are
+## skipped by test-python, which runs without Redis).
+test-redis-python: deps-redis build-python
+	$(CARGO) build -q -p authtoken-emulator
+	cd $(PY_DIR) && $(ROOT)/scripts/with-redis.sh $(ROOT)/scripts/with-emulator.sh \
+		$(PY_BIN)/python -m pytest -q -p no:cacheprovider tests/test_redis.py
+
+## The Redis scenarios of the PHP binding (bindings/php/tests/RedisTest.php; skipped by
+## test-php, which runs without Redis).
+test-redis-php: deps-redis deps-php
+	$(CARGO) build -q -p authtoken -p authtoken-emulator
+	cd $(PHP_DIR) && AUTHTOKEN_LIB=$(TARGET_DIR)/debug/libauthtoken.so $(ROOT)/scripts/with-redis.sh \
+		$(ROOT)/scripts/with-emulator.sh phpunit --configuration phpunit.xml.dist tests/RedisTest.php
+
+## Figures: a warm header and a cold process's first header, Redis store next to file store.
+bench-redis: deps-redis
+	scripts/with-redis.sh $(CARGO) bench -p authtoken --bench redis
