@@ -33,7 +33,9 @@ pub mod store;
 mod token;
 
 pub use client::Client;
-pub use config::{config_keys, CacheSetting, Config, CustomProfile, ENV_CACHE_DIR, ENV_PASSWORD, ENV_USERNAME};
+pub use config::{
+    config_keys, CacheSetting, Config, CustomProfile, ENV_CACHE_DIR, ENV_PASSWORD, ENV_USERNAME,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use provider::Provider;
 pub use response::{parse_server_error, Response};
