@@ -3,21 +3,22 @@
 # package's own autoloader (bindings/php/autoload.php) loads the classes.
 #
 # Debian packages: php-cli (ext-ffi ships in php8.x-common; the CLI allows FFI::cdef() with
-# the default ffi.enable=preload), phpunit, php-codesniffer (PSR-12), php-curl (the
-# benchmark's baseline), php-cgi and libfcgi-bin (the FastCGI-workers test: a non-CLI SAPI
-# where ffi.enable=preload restricts FFI, as under PHP-FPM; cgi-fcgi sends the requests).
+# the default ffi.enable=preload), phpunit, php-codesniffer (PSR-12), php-curl (the curl
+# example and the benchmark's baseline), php-guzzlehttp-guzzle (the Guzzle handler's tests),
+# php-cgi and libfcgi-bin (the FastCGI-workers test: a non-CLI SAPI where ffi.enable=preload
+# restricts FFI as under PHP-FPM; cgi-fcgi sends the requests).
 DEPS_TARGETS += deps-php
 TEST_TARGETS += test-php
 
 PHP ?= php
 PHP_DIR := $(ROOT)/bindings/php
-PHP_SOURCES = $(shell find $(PHP_DIR)/src $(PHP_DIR)/tests $(PHP_DIR)/bench -name '*.php') \
+PHP_SOURCES = $(shell find $(PHP_DIR)/src $(PHP_DIR)/tests $(PHP_DIR)/bench $(PHP_DIR)/examples -name '*.php') \
 	$(PHP_DIR)/autoload.php $(PHP_DIR)/preload.php $(PHP_DIR)/bin/authtoken-ffi-header
 
 .PHONY: deps-php lint-php test-php bench-php
 
 deps-php:
-	scripts/apt-install.sh php-cli phpunit php-codesniffer php-curl php-cgi libfcgi-bin
+	scripts/apt-install.sh php-cli phpunit php-codesniffer php-curl php-guzzlehttp-guzzle php-cgi libfcgi-bin
 
 ## php -l on every file, PSR-12 (phpcs), and the package's copy of the FFI header up to date.
 lint-php: deps-php

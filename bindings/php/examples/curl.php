@@ -1,0 +1,32 @@
+<?php
+
+/**
+ * Keep your curl code: ask authtoken for the Authorization header on each request (a warm
+ * call reads the cached token, ~1-2 µs). On a 401, forget() the token and retry once.
+ *
+ *   scripts/with-emulator.sh env AUTHTOKEN_PASSWORD=demo-password php bindings/php/examples/curl.php
+ */
+
+declare(strict_types=1);
+
+require __DIR__ . '/../autoload.php';
+
+$client = new AuthToken\Client([
+    'provider' => 'tpstreams',
+    'username' => 'hari@example.com',
+    'organization_id' => 'auhf2k',
+    'base_url' => getenv('AUTHTOKEN_EMULATOR') . '/tpstreams',
+]);
+
+$curl = curl_init($client->baseUrl() . '/api/v1/auhf2k/assets/');
+curl_setopt($curl, CURLOPT_RETURNTRANSFER, true);
+for ($attempt = 1; $attempt <= 2; $attempt++) {
+    curl_setopt($curl, CURLOPT_HTTPHEADER, ['Authorization: ' . $client->authorizationHeader()]);
+    $body = curl_exec($curl);
+    $status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
+    if ($status !== 401) {
+        break;
+    }
+    $client->forget(); // the token was refused: log in again on the next authorizationHeader()
+}
+echo "GET assets/ -> $status, " . count(json_decode((string) $body, true)) . " assets\n";
