@@ -294,7 +294,7 @@ impl Client {
             display_url(&url),
             first.status
         );
-        inner.invalidate(&token)?;
+        inner.invalidate(token.secret())?;
         let fresh = self.token()?;
         let second = send(&fresh)?;
         if inner.is_auth_failure(&second) {
@@ -353,8 +353,27 @@ impl Client {
                 inner.config.provider
             );
         }
-        inner.forget_token(&token)?;
+        inner.invalidate(token.secret())?;
         Ok(())
+    }
+
+    /// Compare-and-invalidate, for callers that send requests with their own HTTP client and
+    /// got a 401 (or Testpress' 403 for a bad JWT): forgets `failed` — the bare token or the
+    /// whole header value — only while it is still the current token, in memory and in the
+    /// store. Many workers reporting the same failed token therefore cause one login, and a
+    /// token another process has just obtained is never thrown away. Returns whether this
+    /// call forgot it (false: it was already replaced or forgotten).
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an empty `failed`; `Store` from the store.
+    pub fn invalidate(&self, failed: &str) -> Result<bool> {
+        let inner = &*self.inner;
+        let scheme_prefix = format!("{} ", inner.profile.scheme);
+        let secret = failed.strip_prefix(&scheme_prefix).unwrap_or(failed).trim();
+        if secret.is_empty() {
+            return Err(Error::argument("invalidate needs the token that failed"));
+        }
+        inner.invalidate(secret)
     }
 
     /// Forgets the token locally (memory and store) without revoking it on the server.
@@ -460,23 +479,17 @@ impl Inner {
 
     /// Compare-and-invalidate: forgets `failed` only where it is still the current token, so
     /// that many callers seeing the same 401 cause one login.
-    fn invalidate(&self, failed: &Token) -> Result<()> {
-        {
-            let mut current = self
-                .slot
-                .current
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            if current.as_ref().is_some_and(|t| t.same_secret(failed)) {
+    fn invalidate(&self, failed: &str) -> Result<bool> {
+        let in_memory = {
+            let mut current = self.slot.current.write().unwrap_or_else(PoisonError::into_inner);
+            let matches = current.as_ref().is_some_and(|t| t.secret() == failed);
+            if matches {
                 *current = None;
             }
-        }
-        self.store.remove(&self.key, Some(failed.secret()))?;
-        Ok(())
-    }
-
-    fn forget_token(&self, token: &Token) -> Result<()> {
-        self.invalidate(token)
+            matches
+        };
+        let in_store = self.store.remove(&self.key, Some(failed))?;
+        Ok(in_memory || in_store)
     }
 
     fn target(&self, path_or_url: &str) -> Result<Url> {

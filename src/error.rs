@@ -122,10 +122,15 @@ pub struct Error {
 
 impl Error {
     /// A new error of `kind` with a complete, human-readable `message`.
+    ///
+    /// Control characters in `message` (a NUL, a newline, a terminal escape, taken from a
+    /// config key, a path or a header the caller passed) are shown escaped (`\u{0}`, `\n`), so
+    /// that a message is always one line of text: C reads it up to its first NUL, and a log
+    /// line cannot be forged through it.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
-            message: message.into(),
+            message: one_line(message.into()),
             status: None,
             server_message: None,
             error_code: None,
@@ -213,6 +218,22 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `message` with every control character replaced by its escape.
+fn one_line(message: String) -> String {
+    if !message.chars().any(char::is_control) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The result type of authtoken.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -229,5 +250,21 @@ mod tests {
         assert_eq!(ErrorKind::from_code(0), None);
         assert_eq!(ErrorKind::TokenLimit.code(), 3);
         assert_eq!(ErrorKind::Internal.name(), "internal");
+    }
+
+    #[test]
+    fn messages_are_one_line_of_text() {
+        // Found by the c_abi fuzz target: a config key with an escaped NUL ("\u0000") was
+        // echoed into the message, which C then read only up to the NUL.
+        let e = Error::new(
+            ErrorKind::InvalidConfig,
+            "unknown config key `a\0b\nc\u{1b}[31m`",
+        );
+        assert_eq!(e.message(), "unknown config key `a\\u{0}b\\nc\\u{1b}[31m`");
+        assert!(!e.message().chars().any(char::is_control));
+        assert_eq!(
+            Error::new(ErrorKind::Network, "plain – ünïcode").message(),
+            "plain – ünïcode"
+        );
     }
 }
