@@ -287,7 +287,7 @@ impl Client {
         let token = self.token()?;
         let first = send(&token)?;
         if !inner.is_auth_failure(&first) {
-            return Ok(Response::from_raw(first));
+            return Ok(Response::from_raw(first).signed_with(token));
         }
         log::info!(
             "authtoken: {} answered {}; logging in again",
@@ -314,7 +314,7 @@ impl Client {
             .with_status(second.status)
             .with_server_message(message, code));
         }
-        Ok(Response::from_raw(second))
+        Ok(Response::from_raw(second).signed_with(fresh))
     }
 
     /// Revokes the token on the server (where the service has a logout endpoint) and removes

@@ -1,10 +1,14 @@
 //! Answers to signed requests, and the servers' error bodies.
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::client::redact;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::RawResponse;
+use crate::token::Token;
 
 /// The answer to a signed request: status, headers and the whole body.
 ///
@@ -15,6 +19,9 @@ pub struct Response {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     url: String,
+    /// The token the request was signed with, scrubbed from the errors built from the body
+    /// (a server or proxy may echo the Authorization header). Its `Debug` hides the secret.
+    signed_with: Option<Arc<Token>>,
 }
 
 impl Response {
@@ -34,7 +41,14 @@ impl Response {
             headers,
             body: raw.body,
             url: raw.url.to_string(),
+            signed_with: None,
         }
+    }
+
+    /// Records the token the request was signed with, so that no error shows it.
+    pub(crate) fn signed_with(mut self, token: Arc<Token>) -> Response {
+        self.signed_with = Some(token);
+        self
     }
 
     /// The HTTP status code.
@@ -93,7 +107,8 @@ impl Response {
 
     /// `Ok(self)` for 1xx–3xx; otherwise an error whose kind follows the status
     /// (401 `Unauthorized`, 403 `Forbidden`, 429 `RateLimited`, 5xx `Server`, other 4xx
-    /// `HttpStatus`) carrying the status and the server's message.
+    /// `HttpStatus`) carrying the status and the server's message (with the token the request
+    /// was signed with scrubbed out, should the server have echoed it).
     ///
     /// # Errors
     /// As described.
@@ -109,6 +124,9 @@ impl Response {
             _ => ErrorKind::HttpStatus,
         };
         let (message, code) = parse_server_error(&self.body);
+        let secrets: Vec<&str> = self.signed_with.iter().map(|t| t.secret()).collect();
+        let message = message.map(|m| redact(&m, &secrets));
+        let code = code.map(|c| redact(&c, &secrets));
         let retry_after = self
             .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok());
@@ -257,5 +275,32 @@ mod tests {
                 .count(),
             501
         );
+    }
+
+    #[test]
+    fn an_echoed_token_is_not_part_of_the_error() {
+        let now = std::time::SystemTime::now();
+        let token = Arc::new(Token::new(
+            "0123456789abcdef0123".into(),
+            "Token",
+            now,
+            None,
+        ));
+        let raw = RawResponse {
+            status: 400,
+            headers: Default::default(),
+            body: br#"{"detail": "bad request with Token 0123456789abcdef0123", "error_code": "0123456789abcdef0123"}"#.to_vec(),
+            url: url::Url::parse("https://api.example.com/x").unwrap(),
+        };
+        let e = Response::from_raw(raw)
+            .signed_with(token)
+            .error_for_status()
+            .unwrap_err();
+        assert_eq!(
+            e.server_message(),
+            Some("bad request with Token <redacted>")
+        );
+        assert_eq!(e.error_code(), Some("<redacted>"));
+        assert!(!format!("{e} {e:?}").contains("0123456789abcdef0123"));
     }
 }
