@@ -254,3 +254,72 @@ fn a_panic_inside_becomes_the_panic_result() {
     assert_eq!(authtoken_testing_panic_value(), -1);
     assert_eq!(authtoken_noop(), authtoken_result::Ok);
 }
+
+#[test]
+fn invalidate_forgets_only_the_token_that_failed() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let config = format!(
+        r#"{{"provider": "cruxconnect", "username": "ffi-invalidate", "password": "demo-password",
+            "base_url": "{}", "cache": "memory"}}"#,
+        emu.base_url("cruxconnect")
+    );
+    let client = new_client(&config);
+    // SAFETY (whole block): `client` is live until freed at the end; strings are valid C
+    // strings or owned library strings freed once; out pointers are valid locals.
+    unsafe {
+        let mut header = ptr::null_mut();
+        assert_eq!(
+            authtoken_client_authorization_header(client, &mut header),
+            authtoken_result::Ok
+        );
+        let old = take(header);
+        let old_c = CString::new(old.clone()).unwrap();
+        let mut invalidated = false;
+        assert_eq!(
+            authtoken_client_invalidate(client, old_c.as_ptr(), &mut invalidated),
+            authtoken_result::Ok
+        );
+        assert!(invalidated, "the current token was forgotten");
+        let mut header = ptr::null_mut();
+        assert_eq!(
+            authtoken_client_authorization_header(client, &mut header),
+            authtoken_result::Ok
+        );
+        let new = take(header);
+        assert_ne!(new, old);
+        // A late report of the old token keeps the new one.
+        let mut invalidated = true;
+        assert_eq!(
+            authtoken_client_invalidate(client, old_c.as_ptr(), &mut invalidated),
+            authtoken_result::Ok
+        );
+        assert!(!invalidated);
+        let mut header = ptr::null_mut();
+        assert_eq!(
+            authtoken_client_authorization_header(client, &mut header),
+            authtoken_result::Ok
+        );
+        assert_eq!(take(header), new);
+        assert_eq!(emu.login_count("cruxconnect", "ffi-invalidate"), 2);
+        // NULL and empty arguments are errors, not crashes.
+        assert_eq!(
+            authtoken_client_invalidate(client, ptr::null(), ptr::null_mut()),
+            authtoken_result::InvalidArgument
+        );
+        assert!(
+            last_message().contains("failed_token"),
+            "{}",
+            last_message()
+        );
+        let empty = CString::new("").unwrap();
+        assert_eq!(
+            authtoken_client_invalidate(client, empty.as_ptr(), ptr::null_mut()),
+            authtoken_result::InvalidArgument
+        );
+        assert_eq!(
+            authtoken_client_invalidate(ptr::null(), old_c.as_ptr(), ptr::null_mut()),
+            authtoken_result::InvalidArgument
+        );
+        authtoken_client_free(client);
+    }
+}

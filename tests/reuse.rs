@@ -198,3 +198,31 @@ fn a_token_the_server_expired_early_is_replaced_transparently() {
     assert_eq!(c.get("/api/v2.5/courses/").unwrap().status(), 200);
     assert_eq!(emu.login_count("testpress", "early"), 2);
 }
+
+#[test]
+fn users_of_their_own_http_client_report_a_401_with_invalidate() {
+    let emu = emulator();
+    let c = client(&emu, "tpstreams", "own-http");
+    let old = c.authorization_header().unwrap();
+    emu.revoke_all("tpstreams", Some("own-http"));
+    let url = format!("{}/api/echo/", emu.base_url("tpstreams"));
+    let (c2, url2, old2) = (c.clone(), url.clone(), old.clone());
+    // 16 workers with their own HTTP client all see the same 401 and report it.
+    in_threads(16, move || {
+        assert_eq!(raw_get(&url2, &old2), 401);
+        c2.invalidate(&old2).unwrap();
+        let fresh = c2.authorization_header().unwrap();
+        assert_eq!(raw_get(&url2, &fresh), 200);
+    });
+    assert_eq!(
+        emu.login_count("tpstreams", "own-http"),
+        2,
+        "one re-login for 16 reports"
+    );
+    assert!(
+        !c.invalidate(&old).unwrap(),
+        "a stale report keeps the current token"
+    );
+    let err = c.invalidate("").unwrap_err();
+    assert_eq!(err.kind(), authtoken::ErrorKind::InvalidArgument);
+}
