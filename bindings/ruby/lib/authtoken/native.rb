@@ -1,0 +1,162 @@
+# frozen_string_literal: true
+
+require "ffi"
+
+module AuthToken
+  # The C ABI of libauthtoken (include/authtoken.h), attached with the ffi gem.
+  #
+  # Internal: use AuthToken::Client. The library is opened when this file is loaded, from
+  # +AUTHTOKEN_LIB+ when set, else from a path relative to the gem (see Native.candidates).
+  # A missing library raises LoadError saying what to set.
+  #
+  # Functions that may touch the network, a lock or the token store are attached with
+  # <tt>blocking: true</tt>: the ffi gem releases the GVL around them, so other Ruby threads
+  # run while one waits for a login or a response. The rest are quick and keep the GVL.
+  #
+  # The library keeps a last error per native thread. Every Ruby thread is a native thread
+  # and a blocking call returns on the thread that made it, so the error is read right after
+  # the failed call, on the same thread (Native.check). The library's _free functions leave
+  # the last error alone, so an AutoPointer finalizer running in between does not disturb it.
+  module Native
+    extend FFI::Library
+
+    # The file name of the shared library on this platform (libauthtoken.so on Linux).
+    LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}authtoken.#{FFI::Platform::LIBSUFFIX}".freeze
+
+    # Where the library is looked for, in order: +AUTHTOKEN_LIB+ alone when it is set; else
+    # the copy shipped inside a packaged gem (lib/authtoken/native/), then the repository's
+    # cargo output (target/release, then target/debug) when the gem is used from a checkout.
+    def self.candidates
+      explicit = ENV.fetch("AUTHTOKEN_LIB", "")
+      return [File.expand_path(explicit)] unless explicit.empty?
+
+      repository = File.expand_path("../../../..", __dir__)
+      [
+        File.join(__dir__, "native", LIBRARY_NAME),
+        File.join(repository, "target", "release", LIBRARY_NAME),
+        File.join(repository, "target", "debug", LIBRARY_NAME)
+      ]
+    end
+
+    # Opens the first candidate that exists. Raises LoadError naming what was tried and what
+    # to set when none can be opened.
+    def self.open_library
+      tried = candidates
+      path = tried.find { |candidate| File.file?(candidate) }
+      if path.nil?
+        raise LoadError, "authtoken: the native library #{LIBRARY_NAME} was not found " \
+                         "(looked in #{tried.join(", ")}). Set AUTHTOKEN_LIB to its path, or build " \
+                         "it in the repository with `cargo build --release -p authtoken`."
+      end
+      begin
+        ffi_lib(path)
+      rescue LoadError => e
+        raise LoadError, "authtoken: could not open #{path} (#{e.message}). Set AUTHTOKEN_LIB to " \
+                         "the path of a #{LIBRARY_NAME} built for this platform."
+      end
+      path
+    end
+
+    # The path the library was opened from.
+    PATH = open_library.freeze
+
+    attach_function :authtoken_version, [], :string
+    attach_function :authtoken_noop, [], :uint32
+    attach_function :authtoken_config_keys, [:pointer], :uint32
+    attach_function :authtoken_string_free, [:pointer], :void
+    attach_function :authtoken_error_kind_name, [:uint32], :string
+
+    attach_function :authtoken_last_error_code, [], :uint32
+    attach_function :authtoken_last_error_status, [], :uint16
+    attach_function :authtoken_last_error_message_dup, [], :pointer
+    attach_function :authtoken_last_error_server_message_dup, [], :pointer
+    attach_function :authtoken_last_error_error_code_dup, [], :pointer
+    attach_function :authtoken_last_error_retry_after_ms, [], :int64
+
+    # Creating a client may open the store (a Redis connection): blocking.
+    attach_function :authtoken_client_new, %i[string pointer], :uint32, blocking: true
+    attach_function :authtoken_client_free, [:pointer], :void
+    attach_function :authtoken_client_token, %i[pointer pointer], :uint32, blocking: true
+    attach_function :authtoken_client_authorization_header, %i[pointer pointer], :uint32, blocking: true
+    attach_function :authtoken_client_request,
+                    %i[pointer string string string pointer size_t pointer], :uint32, blocking: true
+    attach_function :authtoken_client_logout, [:pointer], :uint32, blocking: true
+    attach_function :authtoken_client_forget, [:pointer], :uint32, blocking: true
+    attach_function :authtoken_client_base_url, %i[pointer pointer], :uint32
+
+    attach_function :authtoken_response_status, [:pointer], :uint16
+    attach_function :authtoken_response_headers_json, %i[pointer pointer], :uint32
+    attach_function :authtoken_response_body, %i[pointer pointer pointer], :uint32
+    attach_function :authtoken_response_url, %i[pointer pointer], :uint32
+    attach_function :authtoken_response_error_for_status, [:pointer], :uint32
+    attach_function :authtoken_response_free, [:pointer], :void
+
+    # The release function of a client's AutoPointer: frees the handle in the process that
+    # created it. In a forked child it leaves the parent's handle alone (a deliberate leak):
+    # freeing it there drops HTTP clients whose runtime threads exist only in the parent, which
+    # the library cannot join (the child would abort or hang while exiting or collecting it).
+    # Holds nothing but the pid, so that a finalizer keeps no other object alive.
+    class ClientRelease
+      def initialize
+        @pid = Process.pid
+      end
+
+      # Called by FFI::AutoPointer with the raw handle, once.
+      def call(pointer)
+        Native.authtoken_client_free(pointer) if Process.pid == @pid
+      end
+    end
+
+    module_function
+
+    # Raises the calling thread's last error as an AuthToken::Error subclass unless +result+
+    # is 0 (OK). Call it right after the failed function, on the same thread.
+    def check(result)
+      raise last_error(result) unless result.zero?
+    end
+
+    # The calling thread's last error as an exception (not raised). +result+ is the code the
+    # failed call returned; +response+ is attached to the error (Response#raise_for_status).
+    def last_error(result = authtoken_last_error_code, response: nil)
+      message = take_string(authtoken_last_error_message_dup) || "authtoken error #{result}"
+      status = authtoken_last_error_status
+      retry_after_ms = authtoken_last_error_retry_after_ms
+      AuthToken.error_class(result).new(
+        message,
+        code: result,
+        status: status.zero? ? nil : status,
+        server_message: take_string(authtoken_last_error_server_message_dup),
+        error_code: take_string(authtoken_last_error_error_code_dup),
+        retry_after: retry_after_ms.negative? ? nil : retry_after_ms / 1000.0,
+        response: response
+      )
+    end
+
+    # Copies an owned C string into a new UTF-8 Ruby String and frees (wipes) the C copy;
+    # nil for NULL.
+    def take_string(pointer)
+      return nil if pointer.null?
+
+      begin
+        pointer.read_string.force_encoding(Encoding::UTF_8)
+      ensure
+        authtoken_string_free(pointer)
+      end
+    end
+
+    # Calls a function that writes one owned string to its last argument; returns the copy.
+    def string_out(function, *args)
+      out = FFI::MemoryPointer.new(:pointer)
+      check(public_send(function, *args, out))
+      take_string(out.read_pointer)
+    end
+
+    # Creates a native client from a configuration JSON; returns the raw handle pointer, owned
+    # by the caller (wrap it at once in an AutoPointer released by ClientRelease).
+    def client_new(config_json)
+      out = FFI::MemoryPointer.new(:pointer)
+      check(authtoken_client_new(config_json, out))
+      out.read_pointer
+    end
+  end
+end
