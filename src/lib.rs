@@ -27,6 +27,10 @@ mod config;
 mod error;
 pub mod ffi;
 mod http;
+// Entry points for the fuzz targets in fuzz/; not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod provider;
 mod response;
 pub mod store;
