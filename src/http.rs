@@ -63,8 +63,29 @@ struct Clients {
 /// The HTTP layer of one client. `Send + Sync`; rebuilt after `fork()` (the blocking
 /// client's runtime thread does not survive it).
 pub(crate) struct Http {
-    clients: Mutex<Arc<Clients>>,
+    /// `None` only while `Http` is being dropped.
+    clients: Mutex<Option<Arc<Clients>>>,
     settings: Settings,
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        let clients = self
+            .clients
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(stale) = clients.filter(|c| c.pid != std::process::id()) {
+            forget_forked(stale);
+        }
+    }
+}
+
+/// Leaks clients inherited through `fork()`. Dropping a blocking reqwest client joins its
+/// runtime thread, which exists only in the parent: in the child that join waits forever
+/// (or panics). One leaked pool per client per fork is the price of not hanging.
+fn forget_forked(clients: Arc<Clients>) {
+    std::mem::forget(clients);
 }
 
 #[derive(Clone)]
@@ -103,18 +124,24 @@ impl Http {
         };
         let clients = build_clients(&settings)?;
         Ok(Http {
-            clients: Mutex::new(Arc::new(clients)),
+            clients: Mutex::new(Some(Arc::new(clients))),
             settings,
         })
     }
 
     fn clients(&self) -> Result<Arc<Clients>> {
         let mut guard = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
-        if guard.pid != std::process::id() {
-            // The parent's connection pool and runtime thread are unusable in a forked child.
-            *guard = Arc::new(build_clients(&self.settings)?);
+        match guard.as_ref() {
+            Some(current) if current.pid == std::process::id() => Ok(Arc::clone(current)),
+            _ => {
+                // In a forked child the parent's pool and runtime thread are unusable.
+                let fresh = Arc::new(build_clients(&self.settings)?);
+                if let Some(stale) = guard.replace(Arc::clone(&fresh)) {
+                    forget_forked(stale);
+                }
+                Ok(fresh)
+            }
         }
-        Ok(Arc::clone(&guard))
     }
 
     /// Sends `req`, retrying as its idempotency allows.
