@@ -91,19 +91,13 @@ module AuthToken
     attach_function :authtoken_response_error_for_status, [:pointer], :uint32
     attach_function :authtoken_response_free, [:pointer], :void
 
-    # The release function of a client's AutoPointer: frees the handle in the process that
-    # created it. In a forked child it leaves the parent's handle alone (a deliberate leak):
-    # freeing it there drops HTTP clients whose runtime threads exist only in the parent, which
-    # the library cannot join (the child would abort or hang while exiting or collecting it).
-    # Holds nothing but the pid, so that a finalizer keeps no other object alive.
+    # The release function of a client's AutoPointer. It is safe in a forked child too: the
+    # library leaves the HTTP stack inherited from the parent alone there. A plain object, so
+    # that a finalizer keeps no other object alive.
     class ClientRelease
-      def initialize
-        @pid = Process.pid
-      end
-
       # Called by FFI::AutoPointer with the raw handle, once.
       def call(pointer)
-        Native.authtoken_client_free(pointer) if Process.pid == @pid
+        Native.authtoken_client_free(pointer)
       end
     end
 
