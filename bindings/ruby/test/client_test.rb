@@ -152,6 +152,21 @@ class ClientTest < AuthTokenTest
     assert_equal [2, 0], [emulator.logins("tpstreams", username), emulator.logouts("tpstreams", username)]
   end
 
+  def test_invalidate_forgets_only_the_token_that_was_refused
+    client = make_client
+    old = client.authorization_header
+    emulator.revoke("tpstreams", username)
+    assert_equal 401, emulator.raw_get("tpstreams", "/api/echo/", old)
+    assert client.invalidate(old), "the refused token was the current one"
+    fresh = client.authorization_header
+    refute_equal old, fresh
+    refute client.invalidate(old), "a late report keeps the fresh token"
+    assert_equal fresh, client.authorization_header
+    assert_equal 2, emulator.logins("tpstreams", username)
+    error = assert_raises(AuthToken::InvalidArgumentError) { client.invalidate("") }
+    assert_equal 14, error.code
+  end
+
   def test_a_revoked_token_is_replaced_and_the_request_resent
     client = make_client
     old = client.authorization_header

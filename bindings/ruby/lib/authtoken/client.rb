@@ -183,6 +183,20 @@ module AuthToken
       nil
     end
 
+    # Compare-and-invalidate, for code that sends requests with its own HTTP client (Net::HTTP,
+    # Faraday) and got a 401: forgets +failed+ (the token, or the whole header value) only while
+    # it is still the current token, in this process and in the shared cache. Many threads or
+    # processes reporting the same refused token cause one login, and a token another process
+    # has just obtained is kept. Take #authorization_header again afterwards. Returns whether
+    # this call forgot it. Raises InvalidArgumentError for an empty +failed+.
+    def invalidate(failed)
+      forgotten = FFI::MemoryPointer.new(:bool)
+      with_handle do |handle|
+        Native.check(Native.authtoken_client_invalidate(handle, failed.to_s, forgotten))
+      end
+      forgotten.read(:bool)
+    end
+
     # Frees the native handle now, after waiting for calls in progress on other threads.
     # Does not log out. Idempotent. Later calls raise InvalidArgumentError. Returns nil.
     def close

@@ -25,9 +25,8 @@ module AuthToken
   # Raises AuthToken::InvalidArgumentError for a URL of another origin than the client's (the
   # header is never sent elsewhere), and the client's login errors.
   #
-  # Thread-safety: one middleware stack may be used from many threads; threads refused
-  # together replace the token once in this process. Across processes, the C ABI has no
-  # compare-and-invalidate yet, so processes refused at the same moment may each log in once.
+  # Thread-safety: one middleware stack may be used from many threads. Threads and processes
+  # refused together replace the token once (Client#invalidate is a compare-and-invalidate).
   class FaradayMiddleware < ::Faraday::Middleware
     # The messages a Testpress (JWT) view sends, with 403, for a token it will not accept.
     JWT_REJECTIONS = ["Invalid signature.", "Signature has expired.", "Error decoding signature."].freeze
@@ -37,7 +36,6 @@ module AuthToken
       super(app)
       @client = client
       @origin = self.class.origin(URI(client.base_url))
-      @replacing = Mutex.new
     end
 
     # Signs and sends the request; resends once with a fresh token when it was refused.
@@ -75,12 +73,10 @@ module AuthToken
       @app.call(env)
     end
 
-    # Forgets the token that was refused if it is still the current one (so that threads
-    # refused together cause one login), under a lock shared by the threads of this process.
+    # Forgets the token that was refused if it is still the current one, so that threads and
+    # processes refused together cause one login.
     def replace_token(sent)
-      @replacing.synchronize do
-        @client.forget if @client.authorization_header == sent
-      end
+      @client.invalidate(sent)
     end
 
     def refused?(status, body)

@@ -82,6 +82,7 @@ module AuthToken
                     %i[pointer string string string pointer size_t pointer], :uint32, blocking: true
     attach_function :authtoken_client_logout, [:pointer], :uint32, blocking: true
     attach_function :authtoken_client_forget, [:pointer], :uint32, blocking: true
+    attach_function :authtoken_client_invalidate, %i[pointer string pointer], :uint32, blocking: true
     attach_function :authtoken_client_base_url, %i[pointer pointer], :uint32
 
     attach_function :authtoken_response_status, [:pointer], :uint16
