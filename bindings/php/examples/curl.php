@@ -2,7 +2,7 @@
 
 /**
  * Keep your curl code: ask authtoken for the Authorization header on each request (a warm
- * call reads the cached token, ~1-2 µs). On a 401, forget() the token and retry once.
+ * call reads the cached token, ~1-2 µs). On a 401, invalidate() that token and retry once.
  *
  *   scripts/with-emulator.sh env AUTHTOKEN_PASSWORD=demo-password php bindings/php/examples/curl.php
  */
@@ -21,12 +21,14 @@ $client = new AuthToken\Client([
 $curl = curl_init($client->baseUrl() . '/api/v1/auhf2k/assets/');
 curl_setopt($curl, CURLOPT_RETURNTRANSFER, true);
 for ($attempt = 1; $attempt <= 2; $attempt++) {
-    curl_setopt($curl, CURLOPT_HTTPHEADER, ['Authorization: ' . $client->authorizationHeader()]);
+    $header = $client->authorizationHeader();
+    curl_setopt($curl, CURLOPT_HTTPHEADER, ["Authorization: $header"]);
     $body = curl_exec($curl);
     $status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
     if ($status !== 401) {
         break;
     }
-    $client->forget(); // the token was refused: log in again on the next authorizationHeader()
+    // Refused: forget this token unless another worker already replaced it (one login for all).
+    $client->invalidate($header);
 }
 echo "GET assets/ -> $status, " . count(json_decode((string) $body, true)) . " assets\n";

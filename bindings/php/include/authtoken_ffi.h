@@ -402,6 +402,26 @@ authtoken_result authtoken_client_request(const authtoken_client *client,
 authtoken_result authtoken_client_logout(const authtoken_client *client);
 
 /**
+ * Compare-and-invalidate, for callers that send requests with their own HTTP client and got
+ * a 401: forgets `failed_token` (the bare token, or the whole header value as returned by
+ * `authtoken_client_authorization_header()`) only while it is still the current token, in
+ * memory and in the store, so that many workers reporting the same 401 cause one login and a
+ * token another process has just obtained is kept. Then get the header again and resend.
+ * On success `*invalidated_out` (if not NULL) receives whether this call forgot the token
+ * (false: it had already been replaced).
+ *
+ * Thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `client` or
+ * `failed_token`, invalid UTF-8, or an empty token; `AUTHTOKEN_RESULT_STORE` from the store.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle; `failed_token` is NULL or a NUL-terminated
+ * string; `invalidated_out` is NULL or writable.
+ */
+authtoken_result authtoken_client_invalidate(const authtoken_client *client,
+                                             const char *failed_token,
+                                             bool *invalidated_out);
+
+/**
  * Forgets the token locally (in memory and in the store) without revoking it on the server.
  * The next call that needs a token logs in again.
  *

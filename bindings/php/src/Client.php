@@ -300,6 +300,26 @@ final class Client
     }
 
     /**
+     * Compare-and-invalidate, for code that sends requests with its own HTTP client (ext-curl,
+     * Guzzle) and got a 401: forgets $failed (the token, or the whole header value) only while
+     * it is still the current token, in this process and in the shared cache. Many workers
+     * reporting the same refused token cause one login, and a token another worker has just
+     * obtained is kept. Call authorizationHeader() again afterwards.
+     *
+     * @return bool whether this call forgot the token (false: it was already replaced)
+     * @throws AuthTokenException InvalidArgumentException for an empty $failed, StoreException
+     */
+    public function invalidate(#[\SensitiveParameter] string $failed): bool
+    {
+        $forgotten = $this->ffi->new('bool');
+        $code = $this->ffi->authtoken_client_invalidate($this->handle(), $failed, FFI::addr($forgotten));
+        if ($code !== 0) {
+            throw Library::lastError($code);
+        }
+        return (bool) $forgotten->cdata;
+    }
+
+    /**
      * The base URL requests are sent to, without a trailing slash.
      *
      * @throws InvalidArgumentException when the client was closed

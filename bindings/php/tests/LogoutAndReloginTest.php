@@ -85,6 +85,27 @@ final class LogoutAndReloginTest extends TestCase
         self::assertSame(200, $this->emulator->raw('GET', $echo, ["Authorization: $old"])[0]);
     }
 
+    public function testInvalidateForgetsOnlyTheTokenThatWasRefused(): void
+    {
+        $client = $this->client();
+        $old = $client->authorizationHeader();
+        $this->emulator->revoke('tpstreams', $this->username);
+        $echo = $this->emulator->baseUrl('tpstreams') . '/api/echo/';
+        self::assertSame(401, $this->emulator->raw('GET', $echo, ["Authorization: $old"])[0]);
+        self::assertTrue($client->invalidate($old));
+        $fresh = $client->authorizationHeader();
+        self::assertNotSame($old, $fresh);
+        self::assertFalse($client->invalidate($old), 'a late report keeps the fresh token');
+        self::assertSame($fresh, $client->authorizationHeader());
+        self::assertSame(2, $this->emulator->logins('tpstreams', $this->username));
+        try {
+            $client->invalidate('');
+            self::fail('an empty token is refused');
+        } catch (\AuthToken\Exception\InvalidArgumentException $e) {
+            self::assertSame(14, $e->getCode());
+        }
+    }
+
     public function testARevokedTokenIsReplacedAndTheRequestResent(): void
     {
         $client = $this->client();
