@@ -167,8 +167,14 @@ impl Http {
                         None => backoff(attempt),
                     }
                 }
-                Err(SendError { reached_server, .. })
-                    if retries_left && (req.idempotent || !reached_server) =>
+                // A protocol error (an answer over the size limit) would only repeat: it is
+                // not retried, so a persistent one is not downloaded max_retries + 1 times.
+                Err(SendError {
+                    reached_server,
+                    error,
+                }) if retries_left
+                    && error.kind() != ErrorKind::Protocol
+                    && (req.idempotent || !reached_server) =>
                 {
                     backoff(attempt)
                 }
