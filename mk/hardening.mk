@@ -9,13 +9,13 @@
 # Fuzzing runs on the stable toolchain: cargo-fuzz with `--sanitizer none` (libFuzzer with
 # sancov coverage; AddressSanitizer would need nightly). See docs/hardening.md.
 DEPS_TARGETS += deps-hardening
-TEST_TARGETS += test-fuzz-smoke
+TEST_TARGETS += test-fuzz-smoke test-fault-matrix
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 15
 CARGO_FUZZ_VERSION ?= 0.13.2
 
-.PHONY: deps-hardening fuzz test-fuzz-smoke
+.PHONY: deps-hardening fuzz test-fuzz-smoke test-fault-matrix
 
 ## libFuzzer is built from source by libfuzzer-sys (a C++ compiler); cargo-fuzz from crates.io,
 ## once (skipped when present).
@@ -28,3 +28,8 @@ fuzz: deps-hardening
 
 test-fuzz-smoke: deps-hardening
 	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+## Every emulator fault against login, signed GET, signed POST and logout, for TPStreams and
+## Testpress: prints the matrix (outcome, logins counted, time per cell).
+test-fault-matrix:
+	$(CARGO) test -p authtoken --test fault_matrix -- --include-ignored --nocapture
