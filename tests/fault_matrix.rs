@@ -300,8 +300,11 @@ fn client(emu: &Emulator, cell: &Cell) -> Client {
     Client::new(Config::from_value(&doc).expect("valid config")).expect("client")
 }
 
+/// What a cell showed (for the table), and why it is not what its row wants, if it is not.
+type CellResult = (String, Result<(), String>);
+
 /// Runs one cell and returns what happened, or why it is not what the row wants.
-fn run_cell(service: &str, row_index: usize, row: &Row, op: Op) -> (String, Result<(), String>) {
+fn run_cell(service: &str, row_index: usize, row: &Row, op: Op) -> CellResult {
     let emu = emulator();
     let cell = Cell {
         service,
@@ -446,8 +449,7 @@ fn every_fault_against_every_operation() {
     let jobs: Vec<(usize, usize, Op)> = (0..services.len())
         .flat_map(|s| (0..rows.len()).flat_map(move |r| OPS.map(|op| (s, r, op))))
         .collect();
-    let results: Mutex<Vec<Option<(String, Result<(), String>)>>> =
-        Mutex::new(vec![None; jobs.len()]);
+    let results: Mutex<Vec<Option<CellResult>>> = Mutex::new(vec![None; jobs.len()]);
     let next = Mutex::new(0usize);
     thread::scope(|scope| {
         for _ in 0..PARALLEL {
@@ -466,7 +468,7 @@ fn every_fault_against_every_operation() {
             });
         }
     });
-    let results: Vec<(String, Result<(), String>)> = results
+    let results: Vec<CellResult> = results
         .into_inner()
         .unwrap()
         .into_iter()
