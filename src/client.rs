@@ -481,7 +481,11 @@ impl Inner {
     /// that many callers seeing the same 401 cause one login.
     fn invalidate(&self, failed: &str) -> Result<bool> {
         let in_memory = {
-            let mut current = self.slot.current.write().unwrap_or_else(PoisonError::into_inner);
+            let mut current = self
+                .slot
+                .current
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             let matches = current.as_ref().is_some_and(|t| t.secret() == failed);
             if matches {
                 *current = None;

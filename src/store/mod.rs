@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+pub use self::redis::{RedisOptions, RedisStore};
 #[cfg(unix)]
 pub use file::FileStore;
 pub use memory::MemoryStore;
-pub use self::redis::{RedisOptions, RedisStore};
 
 use crate::config::{CacheSetting, Config};
 use crate::error::Result;
