@@ -14,6 +14,10 @@ use zeroize::Zeroizing;
 
 pub use authtoken_emulator::DEFAULT_PASSWORD as PASSWORD;
 
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::raw_get;
+
 pub fn emulator() -> Emulator {
     Emulator::start(Options::default()).expect("start emulator")
 }
@@ -85,17 +89,6 @@ pub fn entry(key: &CacheKey, token: &str) -> Entry {
     }
 }
 
-/// A GET with an explicit Authorization header, bypassing authtoken: the status.
-pub fn raw_get(url: &str, authorization: &str) -> u16 {
-    reqwest::blocking::Client::new()
-        .get(url)
-        .header("Authorization", authorization)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .expect("raw request")
-        .status()
-        .as_u16()
-}
 
 /// Logs in to the emulator's TPStreams without authtoken (as another program would): the token.
 pub fn raw_tpstreams_login(emu: &Emulator, user: &str) -> String {

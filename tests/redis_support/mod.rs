@@ -19,6 +19,10 @@ use serde_json::{json, Value};
 
 pub use authtoken_emulator::DEFAULT_PASSWORD as PASSWORD;
 
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::raw_get;
+
 /// The shared server every test may use (with its own key prefix).
 pub const ENV_URL: &str = "AUTHTOKEN_REDIS_URL";
 /// The `redis-server` binary for private servers (default: `redis-server` on the PATH).
@@ -139,17 +143,6 @@ fn client_without_store(config: &Value) -> authtoken::Client {
     client(&c)
 }
 
-/// A GET with an explicit Authorization header, bypassing authtoken: the status.
-pub fn raw_get(url: &str, authorization: &str) -> u16 {
-    reqwest::blocking::Client::new()
-        .get(url)
-        .header("Authorization", authorization)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .expect("raw request")
-        .status()
-        .as_u16()
-}
 
 pub fn echo_status(emu: &Emulator, service: &str, header: &str) -> u16 {
     raw_get(&format!("{}/api/echo/", emu.base_url(service)), header)
