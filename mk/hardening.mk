@@ -9,18 +9,25 @@
 # Fuzzing runs on the stable toolchain: cargo-fuzz with `--sanitizer none` (libFuzzer with
 # sancov coverage; AddressSanitizer would need nightly). See docs/hardening.md.
 DEPS_TARGETS += deps-hardening
-TEST_TARGETS += test-fuzz-smoke test-fault-matrix
+TEST_TARGETS += test-fuzz-smoke test-fault-matrix test-secrets-audit test-leaks
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 15
 CARGO_FUZZ_VERSION ?= 0.13.2
 
-.PHONY: deps-hardening fuzz test-fuzz-smoke test-fault-matrix
+.PHONY: deps-hardening lint-hardening hardening-build fuzz test-fuzz-smoke test-fault-matrix test-secrets-audit test-leaks
+
+# The bindings the audit and the leak check go through: every one whose part has landed.
+HARDENING_BINDINGS := rust c $(if $(wildcard mk/python.mk),python) $(if $(wildcard mk/php.mk),php) \
+	$(if $(wildcard mk/ruby.mk),ruby)
+HARDENING_DEPS := $(if $(wildcard mk/python.mk),build-python) $(if $(wildcard mk/php.mk),deps-php) \
+	$(if $(wildcard mk/ruby.mk),deps-ruby) $(if $(wildcard mk/c.mk),deps-c) $(if $(wildcard mk/cli.mk),deps-cli)
+HARDENING_PY := $(ROOT)/bindings/python/.venv/bin
 
 ## libFuzzer is built from source by libfuzzer-sys (a C++ compiler); cargo-fuzz from crates.io,
-## once (skipped when present).
+## once (skipped when present); shellcheck for the scripts.
 deps-hardening:
-	scripts/apt-install.sh g++ make
+	scripts/apt-install.sh g++ make shellcheck
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz --version $(CARGO_FUZZ_VERSION)
 
 fuzz: deps-hardening
@@ -33,3 +40,34 @@ test-fuzz-smoke: deps-hardening
 ## Testpress: prints the matrix (outcome, logins counted, time per cell).
 test-fault-matrix:
 	$(CARGO) test -p authtoken --test fault_matrix -- --include-ignored --nocapture
+
+## The audit's and the leak check's own programs: shellcheck, ruff + mypy --strict (the Python
+## binding's settings), php -l + PSR-12, ruby -wc + rubocop (the gem's settings).
+lint-hardening: deps-hardening $(HARDENING_DEPS)
+	shellcheck scripts/fuzz.sh scripts/secrets-audit.sh scripts/leak-check.sh tests/hardening/audit-cli.sh
+	@if [ -x $(HARDENING_PY)/ruff ]; then \
+	  $(HARDENING_PY)/ruff check --config bindings/python/pyproject.toml tests/hardening && \
+	  $(HARDENING_PY)/ruff format --check --config bindings/python/pyproject.toml tests/hardening && \
+	  $(HARDENING_PY)/mypy --strict tests/hardening/audit.py tests/hardening/leaks.py; fi
+	@if command -v php >/dev/null; then for f in tests/hardening/*.php; do php -l "$$f" >/dev/null || exit 1; done; \
+	  phpcs -q --standard=PSR12 --exclude=PSR1.Files.SideEffects tests/hardening; fi
+	@if command -v rubocop >/dev/null; then for f in tests/hardening/*.rb; do \
+	  [ "$$(ruby -wc "$$f" 2>&1)" = "Syntax OK" ] || { ruby -wc "$$f"; exit 1; }; done; \
+	  rubocop --config bindings/ruby/.rubocop.yml --format simple tests/hardening; fi
+
+## The debug library, emulator and CLI the audit and the leak check run against.
+hardening-build:
+	$(CARGO) build -q -p authtoken --lib -p authtoken-emulator -p authtoken-cli
+
+## The sentinel password and tokens through every binding (scripts/secrets-audit.sh), after
+## checking that the audit reports planted leaks.
+test-secrets-audit: lint-hardening hardening-build
+	scripts/secrets-audit.sh --self-test
+	scripts/secrets-audit.sh $(HARDENING_BINDINGS) cli
+
+## RSS over 100,000 header calls and 10,000 signed GETs per binding (scripts/leak-check.sh),
+## after checking that planted leaks exceed its bounds. Exact per-allocation accounting of
+## the C ABI: valgrind, in test-c.
+test-leaks: lint-hardening hardening-build
+	scripts/with-emulator.sh scripts/leak-check.sh --self-test
+	scripts/with-emulator.sh scripts/leak-check.sh $(HARDENING_BINDINGS)
