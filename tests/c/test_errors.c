@@ -207,6 +207,34 @@ static void unauthorized_and_statuses(void) {
     free(user);
 }
 
+static void own_client_reports_a_401(void) {
+    h_section("a 401 seen by the caller's own HTTP client: compare-and-invalidate");
+    char *user = h_unique("c-invalidate");
+    authtoken_client *c = client_for("cruxconnect", user, "demo-password", NULL);
+    char *old = NULL;
+    CHECK_RC(authtoken_client_authorization_header(c, &old), AUTHTOKEN_RESULT_OK, "header");
+    char body[256];
+    snprintf(body, sizeof body, "{\"service\": \"cruxconnect\", \"username\": \"%s\"}", user);
+    json_object_put(h_admin("POST", "/_emulator/revoke", body));
+    bool forgotten = false;
+    CHECK_RC(authtoken_client_invalidate(c, old, &forgotten), AUTHTOKEN_RESULT_OK, "invalidate(old)");
+    CHECK(forgotten, "the refused token was the current one");
+    char *fresh = NULL;
+    CHECK_RC(authtoken_client_authorization_header(c, &fresh), AUTHTOKEN_RESULT_OK, "header again");
+    CHECK(old && fresh && strcmp(old, fresh) != 0, "a new token");
+    forgotten = true;
+    CHECK_RC(authtoken_client_invalidate(c, old, &forgotten), AUTHTOKEN_RESULT_OK, "a late report");
+    CHECK(!forgotten, "a late report keeps the new token");
+    CHECK_RC(authtoken_client_invalidate(c, "", NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "invalidate(\"\")");
+    CHECK_RC(authtoken_client_invalidate(c, NULL, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "invalidate(NULL)");
+    CHECK_RC(authtoken_client_invalidate(NULL, fresh, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "invalidate(NULL client)");
+    CHECK(h_stat("logins", "cruxconnect", user) == 2, "one login, one re-login");
+    authtoken_string_free(old);
+    authtoken_string_free(fresh);
+    authtoken_client_free(c);
+    free(user);
+}
+
 int main(void) {
     h_init();
     json_object_put(h_admin("DELETE", "/_emulator/faults", NULL));
@@ -216,6 +244,7 @@ int main(void) {
     unreachable();
     faults();
     unauthorized_and_statuses();
+    own_client_reports_a_401();
     json_object_put(h_admin("DELETE", "/_emulator/faults", NULL));
     return h_finish("test_errors");
 }
