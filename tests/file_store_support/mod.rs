@@ -89,7 +89,6 @@ pub fn entry(key: &CacheKey, token: &str) -> Entry {
     }
 }
 
-
 /// Logs in to the emulator's TPStreams without authtoken (as another program would): the token.
 pub fn raw_tpstreams_login(emu: &Emulator, user: &str) -> String {
     let body =

@@ -143,7 +143,6 @@ fn client_without_store(config: &Value) -> authtoken::Client {
     client(&c)
 }
 
-
 pub fn echo_status(emu: &Emulator, service: &str, header: &str) -> u16 {
     raw_get(&format!("{}/api/echo/", emu.base_url(service)), header)
 }
