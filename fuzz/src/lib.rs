@@ -164,6 +164,8 @@ impl FakeRedis {
             let shared = Arc::clone(&reply);
             std::thread::spawn(move || {
                 for stream in listener.incoming().flatten() {
+                    // Small replies, one per command: no Nagle delay.
+                    let _ = stream.set_nodelay(true);
                     let reply = Arc::clone(&shared);
                     std::thread::spawn(move || serve(stream, &reply));
                 }
