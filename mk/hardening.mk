@@ -41,10 +41,12 @@ test-fuzz-smoke: deps-hardening
 test-fault-matrix:
 	$(CARGO) test -p authtoken --test fault_matrix -- --include-ignored --nocapture
 
-## The audit's and the leak check's own programs: shellcheck, ruff + mypy --strict (the Python
-## binding's settings), php -l + PSR-12, ruby -wc + rubocop (the gem's settings).
+## The hardening scripts and programs: shellcheck, rustfmt of the fuzz crate (outside the
+## workspace, so `make lint` does not see it), ruff + mypy --strict (the Python binding's
+## settings), php -l + PSR-12, ruby -wc + rubocop (the gem's settings).
 lint-hardening: deps-hardening $(HARDENING_DEPS)
 	shellcheck scripts/fuzz.sh scripts/secrets-audit.sh scripts/leak-check.sh tests/hardening/audit-cli.sh
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	@if [ -x $(HARDENING_PY)/ruff ]; then \
 	  $(HARDENING_PY)/ruff check --config bindings/python/pyproject.toml tests/hardening && \
 	  $(HARDENING_PY)/ruff format --check --config bindings/python/pyproject.toml tests/hardening && \

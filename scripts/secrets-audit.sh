@@ -75,12 +75,11 @@ done
 export AUTHTOKEN_EMULATOR
 AUTHTOKEN_EMULATOR=$(cat "$work/addr")
 export AUDIT_PASSWORD=$password AUDIT_TOKENS=$tokens
+# Cargo and rustup keep their state under the real HOME; the scenarios get a HOME of their own.
+real_home=$HOME
 export HOME=$work/home TMPDIR=$work/tmp XDG_CACHE_HOME=$work/xdg-cache XDG_CONFIG_HOME=$work/xdg-config
 export AUTHTOKEN_LIB=$target/debug/libauthtoken.so
 unset AUTHTOKEN_PASSWORD AUTHTOKEN_USERNAME
-# Cargo and rustup live under the real HOME; the scenarios must not.
-export CARGO_HOME=${CARGO_HOME:-$(dirname "$(dirname "$(command -v cargo)")")}
-export RUSTUP_HOME=${RUSTUP_HOME:-$(dirname "$CARGO_HOME")/.rustup}
 
 failures=()
 run_step() {
@@ -104,7 +103,7 @@ run_step() {
 for step in "${steps[@]}"; do
   case $step in
     rust)
-      (cd "$root" && cargo build -q --example hardening_audit)
+      (cd "$root" && HOME=$real_home TMPDIR=/tmp cargo build -q --example hardening_audit)
       run_step rust "$target/debug/examples/hardening_audit"
       ;;
     c)
