@@ -334,15 +334,7 @@ impl Client {
             .gate
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let token = match inner.current() {
-            Some(t) => Some(t),
-            None => inner
-                .store
-                .load(&inner.key)?
-                .filter(|e| e.matches(&inner.key))
-                .map(|e| Arc::new(e.to_token(&inner.profile.scheme))),
-        };
-        let Some(token) = token else {
+        let Some(token) = inner.current_or_stored()? else {
             return Ok(());
         };
         if let Some(path) = &inner.profile.logout_path {
@@ -401,15 +393,7 @@ impl Client {
     /// # Errors
     /// `Store` from the store.
     pub fn cached_token(&self) -> Result<Option<Arc<Token>>> {
-        let inner = &*self.inner;
-        if let Some(t) = inner.current() {
-            return Ok(Some(t));
-        }
-        Ok(inner
-            .store
-            .load(&inner.key)?
-            .filter(|e| e.matches(&inner.key))
-            .map(|e| Arc::new(e.to_token(&inner.profile.scheme))))
+        self.inner.current_or_stored()
     }
 }
 
@@ -458,13 +442,25 @@ impl Inner {
         self.current().filter(|t| self.is_fresh(t))
     }
 
-    fn fresh_in_store(&self) -> Result<Option<Token>> {
+    /// The token in the store for this identity, fresh or not.
+    fn stored(&self) -> Result<Option<Token>> {
         Ok(self
             .store
             .load(&self.key)?
             .filter(|e| e.matches(&self.key))
-            .map(|e| e.to_token(&self.profile.scheme))
-            .filter(|t| self.is_fresh(t)))
+            .map(|e| e.to_token(&self.profile.scheme)))
+    }
+
+    /// The token in memory, else the one in the store; never logs in.
+    fn current_or_stored(&self) -> Result<Option<Arc<Token>>> {
+        match self.current() {
+            Some(t) => Ok(Some(t)),
+            None => Ok(self.stored()?.map(Arc::new)),
+        }
+    }
+
+    fn fresh_in_store(&self) -> Result<Option<Token>> {
+        Ok(self.stored()?.filter(|t| self.is_fresh(t)))
     }
 
     fn remember(&self, token: Token) -> Arc<Token> {
