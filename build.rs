@@ -2,7 +2,8 @@
 //!
 //! - `include/authtoken.h`: the public C header, committed; CI fails when a build changes it.
 //! - `include/authtoken_ffi.h`: the same declarations without preprocessor lines, for PHP's
-//!   `FFI::cdef()`, which cannot read them.
+//!   `FFI::cdef()`, which cannot read them; also written to the PHP package's own copy,
+//!   `bindings/php/include/authtoken_ffi.h`, where that package is checked out.
 //!
 //! Both are also written to `$OUT_DIR`. A header in `include/` is rewritten only when its
 //! content changed, and a failure to write it (a read-only source tree, as in a crates.io
@@ -31,6 +32,7 @@ fn main() {
     // A hand edit of a generated header is undone (and then shows in `git diff`).
     println!("cargo:rerun-if-changed=include/authtoken.h");
     println!("cargo:rerun-if-changed=include/authtoken_ffi.h");
+    println!("cargo:rerun-if-changed={PHP_HEADER}");
 
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
         .unwrap_or_else(|e| panic!("cbindgen.toml: {e}"));
@@ -56,7 +58,16 @@ fn main() {
             .unwrap_or_else(|e| panic!("writing OUT_DIR/{name}: {e}"));
         write_if_changed(&root.join("include").join(name), content);
     }
+    // The PHP package ships its own copy, so that it works outside this repository; keep it
+    // generated here rather than copied by hand (only where the package is checked out).
+    let php_copy = root.join(PHP_HEADER);
+    if php_copy.parent().is_some_and(Path::is_dir) {
+        write_if_changed(&php_copy, &php_header);
+    }
 }
+
+/// The PHP package's copy of `include/authtoken_ffi.h`.
+const PHP_HEADER: &str = "bindings/php/include/authtoken_ffi.h";
 
 fn generate(root: &Path, config: cbindgen::Config) -> String {
     let mut builder = cbindgen::Builder::new().with_config(config);

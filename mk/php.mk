@@ -26,7 +26,7 @@ lint-php: deps-php
 	@echo "php -l: $(words $(PHP_SOURCES)) files, no syntax errors"
 	cd $(PHP_DIR) && phpcs -q --standard=phpcs.xml.dist
 	@cmp -s include/authtoken_ffi.h $(PHP_DIR)/include/authtoken_ffi.h || \
-		{ echo "bindings/php/include/authtoken_ffi.h is stale: cp include/authtoken_ffi.h bindings/php/include/"; exit 1; }
+		{ echo "bindings/php/include/authtoken_ffi.h is stale: cargo build -p authtoken regenerates it"; exit 1; }
 
 ## PHPUnit against a fresh emulator, with the debug library.
 test-php: lint-php

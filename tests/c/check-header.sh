@@ -28,10 +28,12 @@ if [ -z "$build_script" ] || [ ! -x "$build_script" ]; then
 fi
 
 # 2. The check itself: the generated headers must be the committed ones.
-if ! git diff --exit-code --stat -- include/ || [ -n "$(git status --porcelain -- include/)" ]; then
-  echo "check-header: FAIL: include/ differs from the committed headers: src/ffi or cbindgen.toml" >&2
-  echo "changed without committing the regenerated include/authtoken.h and include/authtoken_ffi.h." >&2
-  git --no-pager diff -- include/ | head -n 40 >&2
+generated=(include/ bindings/php/include/authtoken_ffi.h)
+if ! git diff --exit-code --stat -- "${generated[@]}" || [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
+  echo "check-header: FAIL: include/ or the PHP package's copy differs from the committed headers: src/ffi or" >&2
+  echo "cbindgen.toml changed without committing the regenerated include/authtoken.h, include/authtoken_ffi.h" >&2
+  echo "and bindings/php/include/authtoken_ffi.h." >&2
+  git --no-pager diff -- "${generated[@]}" | head -n 40 >&2
   exit 1
 fi
 echo "check-header: ok - include/authtoken.h and include/authtoken_ffi.h match src/ffi"
