@@ -10,18 +10,20 @@
 //!   `cached`, `store`.
 //! * `saver`: saves entries of a recognisable shape in a loop until killed.
 
+mod children;
 mod file_store_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authtoken::store::{CacheKey, Entry, FileStore, TokenStore};
 use authtoken::Client;
 use authtoken_emulator::{Emulator, Fault};
+use children::reply;
 use file_store_support::*;
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
@@ -95,34 +97,9 @@ fn child_client() -> Result<Client, authtoken::Error> {
     Client::from_json(&std::env::var(CONFIG).expect("config"))
 }
 
-fn reply(result: Result<String, authtoken::Error>) -> String {
-    match result {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("err {} {}", e.kind().name(), e.message().replace('\n', " ")),
-    }
-}
-
 fn child_storm() {
     let threads: usize = std::env::var(THREADS).unwrap().parse().unwrap();
-    let client = child_client().expect("client");
-    let start = Arc::new(Barrier::new(threads + 1));
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let (client, start) = (client.clone(), Arc::clone(&start));
-            std::thread::spawn(move || {
-                start.wait();
-                reply(client.authorization_header())
-            })
-        })
-        .collect();
-    println!("ready");
-    let mut go = String::new();
-    std::io::stdin().read_line(&mut go).unwrap();
-    start.wait();
-    let mut out = std::io::stdout().lock();
-    for h in handles {
-        writeln!(out, "{}", h.join().unwrap()).unwrap();
-    }
+    children::storm(&child_client().expect("client"), threads);
 }
 
 fn child_agent() {

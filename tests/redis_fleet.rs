@@ -12,18 +12,20 @@
 //!
 //! Needs `AUTHTOKEN_REDIS_URL` (`make test-redis`); the outage tests start private servers.
 
+mod children;
 #[macro_use]
 mod redis_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authtoken::store::{Entry, RedisOptions, RedisStore};
 use authtoken::{Client, Config};
 use authtoken_emulator::{Emulator, Fault};
+use children::reply;
 use redis_support::*;
 use serde_json::{json, Value};
 
@@ -77,34 +79,9 @@ fn child_client() -> Result<Client, authtoken::Error> {
     }
 }
 
-fn reply(result: Result<String, authtoken::Error>) -> String {
-    match result {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("err {} {}", e.kind().name(), e.message().replace('\n', " ")),
-    }
-}
-
 fn child_storm() {
     let threads: usize = std::env::var(THREADS).unwrap().parse().unwrap();
-    let client = child_client().expect("client");
-    let start = Arc::new(Barrier::new(threads + 1));
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let (client, start) = (client.clone(), Arc::clone(&start));
-            std::thread::spawn(move || {
-                start.wait();
-                reply(client.authorization_header())
-            })
-        })
-        .collect();
-    println!("ready");
-    let mut go = String::new();
-    std::io::stdin().read_line(&mut go).unwrap();
-    start.wait();
-    let mut out = std::io::stdout().lock();
-    for h in handles {
-        writeln!(out, "{}", h.join().unwrap()).unwrap();
-    }
+    children::storm(&child_client().expect("client"), threads);
 }
 
 fn child_agent() {
