@@ -98,6 +98,11 @@ const char *h_emulator(void) {
     return e;
 }
 
+const char *h_password(void) {
+    const char *p = getenv("AUTHTOKEN_TEST_PASSWORD");
+    return p && *p ? p : "demo-password";
+}
+
 char *h_unique(const char *prefix) {
     pthread_mutex_lock(&lock);
     unsigned long n = ++counter;

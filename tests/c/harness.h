@@ -41,6 +41,10 @@ void h_section(const char *title);
 /* The emulator's root URL (AUTHTOKEN_EMULATOR); exits when it is not set. */
 const char *h_emulator(void);
 
+/* The emulator's password: AUTHTOKEN_TEST_PASSWORD (the secrets audit's sentinel), else
+ * "demo-password" (what scripts/with-emulator.sh gives the emulator). */
+const char *h_password(void);
+
 /* A new unique name "<prefix>-<pid>-<n>" (static buffer per call site is not enough across
  * threads, so the caller owns the result: free() it). */
 char *h_unique(const char *prefix);

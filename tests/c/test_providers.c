@@ -36,7 +36,7 @@ static void run(const struct provider *p) {
     char *org = h_unique("c-org");
     char extra[512] = "";
     if (p->extra) snprintf(extra, sizeof extra, p->extra, org);
-    char *config = h_config(p->name, user, "demo-password", p->extra ? extra : NULL);
+    char *config = h_config(p->name, user, h_password(), p->extra ? extra : NULL);
 
     authtoken_client *client = NULL;
     CHECK_RC(authtoken_client_new(config, &client), AUTHTOKEN_RESULT_OK, "client_new");
@@ -155,7 +155,7 @@ static void shared_identity(void) {
     char *org = h_unique("c-org");
     char extra[128];
     snprintf(extra, sizeof extra, "\"organization_id\": \"%s\"", org);
-    char *config = h_config("tpstreams", user, "demo-password", extra);
+    char *config = h_config("tpstreams", user, h_password(), extra);
     authtoken_client *a = NULL, *b = NULL;
     CHECK_RC(authtoken_client_new(config, &a), AUTHTOKEN_RESULT_OK, "client a");
     CHECK_RC(authtoken_client_new(config, &b), AUTHTOKEN_RESULT_OK, "client b");
