@@ -27,6 +27,14 @@ void h_check_str(const char *got, const char *expected, const char *file, int li
                  const char *what);
 #define CHECK_STR(got, expected, what) h_check_str((got), (expected), __FILE__, __LINE__, (what))
 
+/* CHECK_STR for values holding a token (an Authorization header): a passing check does not
+ * print the value (the secrets audit of the suites fails on any token in the output); a failing
+ * one shows both, to debug. */
+void h_check_secret_str(const char *got, const char *expected, const char *file, int line,
+                        const char *what);
+#define CHECK_SECRET_STR(got, expected, what) \
+    h_check_secret_str((got), (expected), __FILE__, __LINE__, (what))
+
 /* Checks that `haystack` contains `needle` (NULL-safe). */
 void h_check_contains(const char *haystack, const char *needle, const char *file, int line,
                       const char *what);
