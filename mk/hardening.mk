@@ -28,7 +28,8 @@ HARDENING_DEPS := $(if $(wildcard mk/python.mk),build-python) $(if $(wildcard mk
 HARDENING_PY := $(ROOT)/bindings/python/.venv/bin
 # The suites the audit of the suites re-runs: every one whose part has landed.
 AUDIT_SUITES := rust $(if $(wildcard mk/c.mk),c) $(if $(wildcard mk/python.mk),python) \
-	$(if $(wildcard mk/php.mk),php) $(if $(wildcard mk/ruby.mk),ruby) $(if $(wildcard mk/cli.mk),cli)
+	$(if $(wildcard mk/php.mk),php) $(if $(wildcard mk/ruby.mk),ruby) $(if $(wildcard mk/cli.mk),cli) \
+	$(if $(wildcard mk/redis.mk),redis)
 
 ## libFuzzer is built from source by libfuzzer-sys (a C++ compiler); cargo-fuzz from crates.io,
 ## once (skipped when present); shellcheck for the scripts.
@@ -74,8 +75,8 @@ test-secrets-audit: lint-hardening hardening-build
 	scripts/secrets-audit.sh --self-test
 	scripts/secrets-audit.sh $(HARDENING_BINDINGS) cli
 
-## Every suite's own target (test-rust test-c test-python test-php test-ruby test-cli, those whose
-## part has landed) again, with a fresh sentinel as the emulator's password and every issued
+## Every suite's own target (test-rust test-c test-python test-php test-ruby test-cli test-redis,
+## those whose part has landed) again, with a fresh sentinel as the emulator's password and every issued
 ## token logged aside; fails when a suite fails or the sentinel or a token is in any output
 ## (scripts/secrets-audit-suites.sh). Re-runs the suites: about 8 to 10 minutes on 2 cores.
 test-secrets-audit-suites: lint-hardening
