@@ -12,13 +12,13 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use authtoken::Client;
-use authtoken_emulator::{Emulator, Options, DEFAULT_PASSWORD};
+use authtoken_emulator::{test_password, Emulator, Options};
 use serde_json::json;
 
 fn client(emu: &Emulator, user: &str) -> Client {
     Client::from_json(
         &json!({
-            "provider": "tpstreams", "username": user, "password": DEFAULT_PASSWORD,
+            "provider": "tpstreams", "username": user, "password": test_password(),
             "organization_id": "bench", "base_url": emu.base_url("tpstreams"), "cache": "memory",
         })
         .to_string(),
@@ -106,7 +106,7 @@ fn main() {
             let c = Client::from_json(
                 &json!({
                     "provider": "tpstreams", "username": format!("naive-{round}-{i}"),
-                    "password": DEFAULT_PASSWORD, "organization_id": "bench",
+                    "password": test_password(), "organization_id": "bench",
                     "base_url": base, "cache": "memory",
                 })
                 .to_string(),

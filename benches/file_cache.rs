@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use authtoken::store::{FileStore, MemoryStore, TokenStore};
 use authtoken::Client;
-use authtoken_emulator::{Emulator, Options, DEFAULT_PASSWORD};
+use authtoken_emulator::{test_password, Emulator, Options};
 use serde_json::{json, Value};
 
 const CHILD: &str = "AUTHTOKEN_BENCH_CHILD";
@@ -54,7 +54,7 @@ const RUNS: usize = 30;
 
 fn config(emu: &Emulator, user: &str, cache_dir: Option<&std::path::Path>) -> Value {
     let mut c = json!({
-        "provider": "tpstreams", "username": user, "password": DEFAULT_PASSWORD,
+        "provider": "tpstreams", "username": user, "password": test_password(),
         "organization_id": "bench", "base_url": emu.base_url("tpstreams"),
     });
     match cache_dir {

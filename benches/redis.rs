@@ -21,13 +21,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use authtoken::Client;
-use authtoken_emulator::{Emulator, Options, DEFAULT_PASSWORD};
+use authtoken_emulator::{test_password, Emulator, Options};
 use redis_support::{unique_prefix, RedisServer, ENV_URL};
 use serde_json::{json, Value};
 
 fn config(emu: &Emulator, user: &str, cache: Value) -> Value {
     json!({
-        "provider": "tpstreams", "username": user, "password": DEFAULT_PASSWORD,
+        "provider": "tpstreams", "username": user, "password": test_password(),
         "organization_id": "bench", "base_url": emu.base_url("tpstreams"), "cache": cache,
     })
 }

@@ -4,18 +4,21 @@
 #   make test-fuzz-smoke         every fuzz target for FUZZ_SMOKE_SECONDS (default 15) each
 #   make test-fault-matrix       emulator faults x operations, with login counts (a table)
 #   make test-secrets-audit      sentinel password and tokens through every binding
+#   make test-secrets-audit-suites  every suite re-run with a sentinel password; no password
+#                                or issued token in any output
 #   make test-leaks              RSS over 100,000 header calls and 10,000 requests per binding
 #
 # Fuzzing runs on the stable toolchain: cargo-fuzz with `--sanitizer none` (libFuzzer with
 # sancov coverage; AddressSanitizer would need nightly). See docs/hardening.md.
 DEPS_TARGETS += deps-hardening
-TEST_TARGETS += test-fuzz-smoke test-fault-matrix test-secrets-audit test-leaks
+TEST_TARGETS += test-fuzz-smoke test-fault-matrix test-secrets-audit test-secrets-audit-suites test-leaks
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 15
 CARGO_FUZZ_VERSION ?= 0.13.2
 
-.PHONY: deps-hardening lint-hardening hardening-build fuzz test-fuzz-smoke test-fault-matrix test-secrets-audit test-leaks
+.PHONY: deps-hardening lint-hardening hardening-build fuzz test-fuzz-smoke test-fault-matrix test-secrets-audit \
+	test-secrets-audit-suites test-leaks
 
 # The bindings the audit and the leak check go through: every one whose part has landed.
 HARDENING_BINDINGS := rust c $(if $(wildcard mk/python.mk),python) $(if $(wildcard mk/php.mk),php) \
@@ -23,6 +26,10 @@ HARDENING_BINDINGS := rust c $(if $(wildcard mk/python.mk),python) $(if $(wildca
 HARDENING_DEPS := $(if $(wildcard mk/python.mk),build-python) $(if $(wildcard mk/php.mk),deps-php) \
 	$(if $(wildcard mk/ruby.mk),deps-ruby) $(if $(wildcard mk/c.mk),deps-c) $(if $(wildcard mk/cli.mk),deps-cli)
 HARDENING_PY := $(ROOT)/bindings/python/.venv/bin
+# The suites the audit of the suites re-runs: every one whose part has landed.
+AUDIT_SUITES := rust $(if $(wildcard mk/c.mk),c) $(if $(wildcard mk/python.mk),python) \
+	$(if $(wildcard mk/php.mk),php) $(if $(wildcard mk/ruby.mk),ruby) $(if $(wildcard mk/cli.mk),cli) \
+	$(if $(wildcard mk/redis.mk),redis)
 
 ## libFuzzer is built from source by libfuzzer-sys (a C++ compiler); cargo-fuzz from crates.io,
 ## once (skipped when present); shellcheck for the scripts.
@@ -45,7 +52,8 @@ test-fault-matrix:
 ## workspace, so `make lint` does not see it), ruff + mypy --strict (the Python binding's
 ## settings), php -l + PSR-12, ruby -wc + rubocop (the gem's settings).
 lint-hardening: deps-hardening $(HARDENING_DEPS)
-	shellcheck scripts/fuzz.sh scripts/secrets-audit.sh scripts/leak-check.sh tests/hardening/audit-cli.sh
+	shellcheck scripts/fuzz.sh scripts/secrets-audit.sh scripts/secrets-audit-suites.sh scripts/leak-check.sh \
+	    scripts/with-emulator.sh tests/hardening/audit-cli.sh
 	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	@if [ -x $(HARDENING_PY)/ruff ]; then \
 	  $(HARDENING_PY)/ruff check --config bindings/python/pyproject.toml tests/hardening && \
@@ -66,6 +74,13 @@ hardening-build:
 test-secrets-audit: lint-hardening hardening-build
 	scripts/secrets-audit.sh --self-test
 	scripts/secrets-audit.sh $(HARDENING_BINDINGS) cli
+
+## Every suite's own target (test-rust test-c test-python test-php test-ruby test-cli test-redis,
+## those whose part has landed) again, with a fresh sentinel as the emulator's password and every issued
+## token logged aside; fails when a suite fails or the sentinel or a token is in any output
+## (scripts/secrets-audit-suites.sh). Re-runs the suites: about 8 to 10 minutes on 2 cores.
+test-secrets-audit-suites: lint-hardening
+	MAKE="$(MAKE)" scripts/secrets-audit-suites.sh $(AUDIT_SUITES)
 
 ## RSS over 100,000 header calls and 10,000 signed GETs per binding (scripts/leak-check.sh),
 ## after checking that planted leaks exceed its bounds. Exact per-allocation accounting of

@@ -12,6 +12,8 @@ TEST_TARGETS += test-php
 
 PHP ?= php
 PHP_DIR := $(ROOT)/bindings/php
+# More PHPUnit options (the secrets audit of the suites sets --debug).
+PHPUNIT_FLAGS ?=
 PHP_SOURCES = $(shell find $(PHP_DIR)/src $(PHP_DIR)/tests $(PHP_DIR)/bench $(PHP_DIR)/examples -name '*.php') \
 	$(PHP_DIR)/autoload.php $(PHP_DIR)/preload.php $(PHP_DIR)/bin/authtoken-ffi-header
 
@@ -32,7 +34,7 @@ lint-php: deps-php
 test-php: lint-php
 	$(CARGO) build -q -p authtoken -p authtoken-emulator
 	cd $(PHP_DIR) && AUTHTOKEN_LIB=$(TARGET_DIR)/debug/libauthtoken.so \
-		$(ROOT)/scripts/with-emulator.sh phpunit --configuration phpunit.xml.dist
+		$(ROOT)/scripts/with-emulator.sh phpunit --configuration phpunit.xml.dist $(PHPUNIT_FLAGS)
 
 ## Figures: FFI floor, warm authorizationHeader(), signed GETs/s next to ext-curl, cold processes.
 bench-php: deps-php

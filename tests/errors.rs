@@ -285,7 +285,7 @@ fn a_login_refused_at_connect_is_retried() {
         })
     });
     let c = client_from(&json!({
-        "provider": "cruxconnect", "username": "late", "password": PASSWORD,
+        "provider": "cruxconnect", "username": "late", "password": *PASSWORD,
         "base_url": format!("http://127.0.0.1:{port}/cruxconnect"), "cache": "memory",
         "max_retries": 4,
     }));

@@ -288,7 +288,7 @@ fn client(emu: &Emulator, cell: &Cell) -> Client {
     let mut doc = json!({
         "provider": cell.service,
         "username": cell.user,
-        "password": PASSWORD,
+        "password": *PASSWORD,
         "base_url": emu.base_url(cell.service),
         "cache": "memory",
         "timeout_ms": TIMEOUT_MS,

@@ -47,8 +47,9 @@ fn new_client(config: &str) -> *mut authtoken_client {
 fn round_trip_against_the_emulator() {
     let emu = Emulator::start(Options::default()).unwrap();
     let config = format!(
-        r#"{{"provider": "tpstreams", "username": "ffi-rs@example.com", "password": "demo-password",
+        r#"{{"provider": "tpstreams", "username": "ffi-rs@example.com", "password": {},
             "organization_id": "ffi-org", "base_url": "{}", "cache": "memory"}}"#,
+        serde_json::Value::from(authtoken_emulator::test_password()),
         emu.base_url("tpstreams")
     );
     let client = new_client(&config);
@@ -259,8 +260,9 @@ fn a_panic_inside_becomes_the_panic_result() {
 fn invalidate_forgets_only_the_token_that_failed() {
     let emu = Emulator::start(Options::default()).unwrap();
     let config = format!(
-        r#"{{"provider": "cruxconnect", "username": "ffi-invalidate", "password": "demo-password",
+        r#"{{"provider": "cruxconnect", "username": "ffi-invalidate", "password": {},
             "base_url": "{}", "cache": "memory"}}"#,
+        serde_json::Value::from(authtoken_emulator::test_password()),
         emu.base_url("cruxconnect")
     );
     let client = new_client(&config);

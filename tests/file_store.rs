@@ -36,7 +36,10 @@ fn a_login_is_saved_as_the_documented_entry_0600_in_a_0700_directory() {
     );
 
     let text = fs::read_to_string(&path).unwrap();
-    assert!(!text.contains(PASSWORD), "the password is never stored");
+    assert!(
+        !text.contains(PASSWORD.as_str()),
+        "the password is never stored"
+    );
     let v: Value = serde_json::from_str(&text).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     let mut sorted = keys.clone();

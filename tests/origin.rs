@@ -95,7 +95,7 @@ fn the_login_never_follows_a_redirect() {
     let c = client_from(&json!({
         "provider": "custom", "base_url": emu.base_url("cruxconnect"),
         "login_path": format!("/api/redirect/?to=http://localhost:{port}/cruxconnect/timp/organizations/user-login/&status=307"),
-        "token_field": "auth_token", "username": "redir", "password": PASSWORD, "cache": "memory",
+        "token_field": "auth_token", "username": "redir", "password": *PASSWORD, "cache": "memory",
     }));
     let err = c.token().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");

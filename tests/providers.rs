@@ -102,7 +102,7 @@ fn custom_profile_speaks_a_service_of_the_same_shape() {
         "expiry_field": "expiry",
         "scheme": "Token",
         "username": "custom-user",
-        "password": PASSWORD,
+        "password": *PASSWORD,
         "cache": "memory",
     }));
     let token = c.token().unwrap();

@@ -256,7 +256,7 @@ fn raw_logout(emu: &authtoken_emulator::Emulator, token: &str) {
 /// Logs in as another machine would, without authtoken: the token.
 fn raw_login(emu: &authtoken_emulator::Emulator, user: &str) -> String {
     let body =
-        json!({"username": user, "password": PASSWORD, "organization_id": format!("org-{user}")});
+        json!({"username": user, "password": *PASSWORD, "organization_id": format!("org-{user}")});
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/api/auth/login/", emu.base_url("tpstreams")))
         .header("Content-Type", "application/json")

@@ -48,7 +48,7 @@ fn processes_starting_together_make_one_login() {
     let children: Vec<_> = (0..4)
         .map(|_| {
             let mut cmd = fx.std_cmd();
-            cmd.env("AUTHTOKEN_PASSWORD", PASSWORD)
+            cmd.env("AUTHTOKEN_PASSWORD", &*PASSWORD)
                 .arg("header")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -93,7 +93,7 @@ fn each_provider_gets_its_own_header_scheme() {
             .env("AUTHTOKEN_PROVIDER", service)
             .env("AUTHTOKEN_BASE_URL", fx.emu.base_url(service))
             .env("AUTHTOKEN_USERNAME", &fx.user)
-            .env("AUTHTOKEN_PASSWORD", PASSWORD)
+            .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
             .arg("header")
             .output()
             .unwrap();
@@ -404,7 +404,7 @@ fn logout_without_a_logout_endpoint_forgets_and_says_so() {
         c.env("AUTHTOKEN_PROVIDER", "cruxconnect")
             .env("AUTHTOKEN_BASE_URL", fx.emu.base_url("cruxconnect"))
             .env("AUTHTOKEN_USERNAME", &fx.user)
-            .env("AUTHTOKEN_PASSWORD", PASSWORD);
+            .env("AUTHTOKEN_PASSWORD", &*PASSWORD);
         c
     };
     assert!(crux().arg("header").output().unwrap().status.success());

@@ -23,7 +23,7 @@ fn fails(cmd: &mut assert_cmd::Command, status: i32, kind: &str) -> String {
         err.starts_with(&format!("authtoken: error[{kind}]: ")),
         "{err}"
     );
-    assert!(!err.contains(PASSWORD), "{err}");
+    assert!(!err.contains(PASSWORD.as_str()), "{err}");
     err
 }
 
@@ -31,7 +31,9 @@ fn fails(cmd: &mut assert_cmd::Command, status: i32, kind: &str) -> String {
 fn invalid_config_is_11() {
     let fx = Fixture::new();
     let err = fails(
-        fx.bare().env("AUTHTOKEN_PASSWORD", PASSWORD).arg("header"),
+        fx.bare()
+            .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
+            .arg("header"),
         11,
         "invalid_config",
     );
@@ -222,7 +224,7 @@ fn lock_timeout_is_23_while_another_process_logs_in() {
     fx.emu
         .inject(Fault::delay(4_000).service("tpstreams").path("login"));
     let mut slow = fx.std_cmd();
-    slow.env("AUTHTOKEN_PASSWORD", PASSWORD)
+    slow.env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .arg("header")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -47,7 +47,7 @@ fn profile_env_and_flags_in_that_order_of_precedence() {
     let fx = Fixture::new();
     fx.write_config(&profiles(&fx));
     let with_password = |mut c: assert_cmd::Command| {
-        c.env("AUTHTOKEN_PASSWORD", PASSWORD);
+        c.env("AUTHTOKEN_PASSWORD", &*PASSWORD);
         c
     };
 
@@ -132,7 +132,7 @@ fn config_file_location_and_profile_errors() {
     fx.write_config(&profiles(&fx));
     let out = fx
         .bare()
-        .env("AUTHTOKEN_PASSWORD", PASSWORD)
+        .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .arg("login")
         .output()
         .unwrap();
@@ -141,7 +141,7 @@ fn config_file_location_and_profile_errors() {
     let out = fx
         .bare()
         .env_remove("XDG_CONFIG_HOME")
-        .env("AUTHTOKEN_PASSWORD", PASSWORD)
+        .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .arg("login")
         .output()
         .unwrap();
@@ -164,7 +164,7 @@ fn config_file_location_and_profile_errors() {
     .unwrap();
     let out = fx
         .bare()
-        .env("AUTHTOKEN_PASSWORD", PASSWORD)
+        .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .arg("--config")
         .arg(&other)
         .arg("login")
@@ -173,7 +173,7 @@ fn config_file_location_and_profile_errors() {
     assert_eq!(logged_in_user(&out), format!("other-{}", fx.user));
     let out = fx
         .bare()
-        .env("AUTHTOKEN_PASSWORD", PASSWORD)
+        .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .env("AUTHTOKEN_CONFIG", &other)
         .arg("login")
         .output()
@@ -274,7 +274,7 @@ fn typed_settings_from_flags_and_variables() {
         .env("AUTHTOKEN_PROVIDER", "tpstreams-legacy")
         .env("AUTHTOKEN_BASE_URL", fx.emu.base_url("tpstreams-legacy"))
         .env("AUTHTOKEN_USERNAME", &fx.user)
-        .env("AUTHTOKEN_PASSWORD", PASSWORD)
+        .env("AUTHTOKEN_PASSWORD", &*PASSWORD)
         .env("AUTHTOKEN_TOKEN_LIFETIME_S", "7200")
         .arg("login")
         .output()
@@ -328,7 +328,7 @@ fn password_from_stdin() {
     let out = fx
         .cmd()
         .args(["--password-stdin", "header"])
-        .write_stdin(format!("{PASSWORD}\n"))
+        .write_stdin(format!("{}\n", *PASSWORD))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -340,7 +340,7 @@ fn password_from_stdin() {
         .cmd()
         .env("AUTHTOKEN_PASSWORD", "wrong-from-env")
         .args(["--password-stdin", "-u", "stdin-wins@example.com", "header"])
-        .write_stdin(format!("{PASSWORD}\r\n"))
+        .write_stdin(format!("{}\r\n", *PASSWORD))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));

@@ -57,11 +57,11 @@ fn prompts_for_the_password_without_echo_only_when_a_login_is_needed() {
         .expect("the terminal echoes typed text");
     p.exp_string(&format!("Password for {} (tpstreams): ", fx.user))
         .expect("the prompt");
-    p.send_line(PASSWORD).unwrap();
+    p.send_line(&PASSWORD).unwrap();
     let shown = p.exp_string("logged in as ").expect("logged in");
     let rest = p.exp_eof().unwrap();
     assert!(
-        !shown.contains(PASSWORD) && !rest.contains(PASSWORD),
+        !shown.contains(PASSWORD.as_str()) && !rest.contains(PASSWORD.as_str()),
         "the password was echoed: {shown}{rest}"
     );
     assert!(rest.contains(&fx.user), "{rest}");
@@ -97,7 +97,7 @@ fn a_wrong_password_at_the_prompt_exits_12() {
 fn json_is_pretty_on_a_terminal() {
     let fx = Fixture::new();
     let mut base = fx.std_cmd();
-    base.env("AUTHTOKEN_PASSWORD", PASSWORD);
+    base.env("AUTHTOKEN_PASSWORD", &*PASSWORD);
     let mut p = spawn(in_shell(
         &base,
         r#"exec "$0" "$@""#,

@@ -26,6 +26,7 @@ mod state;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -41,12 +42,30 @@ use state::{Config, Selector, State};
 /// The password every user logs in with unless configured otherwise.
 pub const DEFAULT_PASSWORD: &str = "demo-password";
 
+/// The environment variable that sets the test suites' emulator password (the secrets audit
+/// sets it to a fresh sentinel); see [`test_password`].
+pub const TEST_PASSWORD_ENV: &str = "AUTHTOKEN_TEST_PASSWORD";
+
+/// The environment variable naming a file the emulator appends every token it issues to, one
+/// per line (the secrets audit looks for them in the suites' output); see [`Options::token_log`].
+pub const TOKEN_LOG_ENV: &str = "AUTHTOKEN_EMULATOR_TOKEN_LOG";
+
+/// The password the test suites use: `$AUTHTOKEN_TEST_PASSWORD` when set and not empty,
+/// otherwise [`DEFAULT_PASSWORD`]. [`Options::default`] uses it.
+pub fn test_password() -> String {
+    match std::env::var(TEST_PASSWORD_ENV) {
+        Ok(p) if !p.is_empty() => p,
+        _ => DEFAULT_PASSWORD.to_owned(),
+    }
+}
+
 /// How an [`Emulator`] starts.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Where to listen; default `127.0.0.1:0` (a free port).
     pub bind: SocketAddr,
-    /// The password that logs in any username; default [`DEFAULT_PASSWORD`].
+    /// The password that logs in any username; default [`test_password`]
+    /// (`$AUTHTOKEN_TEST_PASSWORD`, else [`DEFAULT_PASSWORD`]).
     pub password: String,
     /// TPStreams token lifetime; default 10 hours. `None`: tokens never expire (`"expiry": null`).
     pub tpstreams_token_lifetime: Option<Duration>,
@@ -65,13 +84,17 @@ pub struct Options {
     pub allow_non_loopback: bool,
     /// Log one line per request to stderr; default `false`.
     pub log_requests: bool,
+    /// Append every token issued to this file, one per line; default
+    /// `$AUTHTOKEN_EMULATOR_TOKEN_LOG` when set and not empty, else `None`. For the secrets
+    /// audit only: the file holds live tokens.
+    pub token_log: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            password: DEFAULT_PASSWORD.to_owned(),
+            password: test_password(),
             tpstreams_token_lifetime: Some(Duration::from_secs(10 * 3600)),
             tpstreams_legacy_token_lifetime: None,
             testpress_token_lifetime: Some(Duration::from_secs(3600)),
@@ -80,6 +103,9 @@ impl Default for Options {
             testpress_max_parallel_logins: None,
             allow_non_loopback: false,
             log_requests: false,
+            token_log: std::env::var_os(TOKEN_LOG_ENV)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
         }
     }
 }
@@ -181,6 +207,7 @@ impl Emulator {
                 max_parallel_logins: opts.testpress_max_parallel_logins,
             })),
             secret,
+            token_log: opts.token_log.clone(),
             log: if opts.log_requests {
                 Some(server::Logger::start()?)
             } else {

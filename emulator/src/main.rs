@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use authtoken_emulator::{Emulator, Options, Service, DEFAULT_PASSWORD};
+use authtoken_emulator::{Emulator, Options, Service};
 use clap::Parser;
 
 /// A local stand-in for the TPStreams, Testpress and CruxConnect token-auth APIs.
@@ -21,9 +21,15 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:0")]
     bind: SocketAddr,
 
-    /// The password that logs in any username.
-    #[arg(long, default_value = DEFAULT_PASSWORD)]
-    password: String,
+    /// The password that logs in any username [default: $AUTHTOKEN_TEST_PASSWORD if set, else
+    /// demo-password].
+    #[arg(long)]
+    password: Option<String>,
+
+    /// Append every token issued to this file, one per line (for the secrets audit: the file
+    /// holds live tokens) [default: $AUTHTOKEN_EMULATOR_TOKEN_LOG if set].
+    #[arg(long, value_name = "PATH")]
+    token_log: Option<PathBuf>,
 
     /// Token lifetime of one service, e.g. `testpress=5` or `tpstreams=none`. Repeatable.
     #[arg(long = "token-lifetime", value_name = "SERVICE=SECONDS", value_parser = parse_lifetime)]
@@ -109,14 +115,16 @@ async fn wait_for_signal() {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let defaults = Options::default();
     let mut opts = Options {
         bind: args.bind,
-        password: args.password,
+        password: args.password.unwrap_or(defaults.password.clone()),
+        token_log: args.token_log.or(defaults.token_log.clone()),
         max_tokens_per_org: args.max_tokens_per_org,
         testpress_max_parallel_logins: args.testpress_max_logins,
         allow_non_loopback: args.allow_non_loopback,
         log_requests: !args.quiet,
-        ..Options::default()
+        ..defaults
     };
     for (service, lifetime) in args.token_lifetime {
         opts.set_token_lifetime(service, lifetime);

@@ -39,6 +39,28 @@ pub(crate) struct Shared {
     pub state: Mutex<EmuState>,
     pub secret: [u8; 32],
     pub log: Option<Logger>,
+    /// Where every issued token is appended ([`crate::Options::token_log`]).
+    pub token_log: Option<std::path::PathBuf>,
+}
+
+impl Shared {
+    /// Appends `token` to the token log, if any (one `write` of a line with O_APPEND, so
+    /// concurrent emulators may share the file). A failure is reported once per token on
+    /// stderr without the token.
+    fn record_token(&self, token: &str) {
+        let Some(path) = &self.token_log else { return };
+        let res = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{token}\n").as_bytes()));
+        if let Err(e) = res {
+            eprintln!(
+                "authtoken-emulator: cannot append to the token log {}: {e}",
+                path.display()
+            );
+        }
+    }
 }
 
 /// Request logging that never blocks a request: lines go through a bounded queue to a
@@ -745,6 +767,13 @@ async fn login(
         }
     };
     bump(&mut st.counters.logins, svc, &username);
+    if let Some(token) = body
+        .get("token")
+        .or_else(|| body.get("auth_token"))
+        .and_then(Value::as_str)
+    {
+        app.record_token(token);
+    }
     json_response(StatusCode::OK, body)
 }
 

@@ -48,7 +48,7 @@ fn prints_its_url_writes_addr_file_and_exits_on_sigterm() {
         .unwrap();
     assert_eq!(cfg["token_lifetime_s"]["testpress"], 5.0);
     // A login, to check that the log line shows no secret.
-    let secret_password = "demo-password";
+    let secret_password = &authtoken_emulator::test_password();
     c.post(format!("{url}/tpstreams-legacy/api/auth/login/"))
         .json(&serde_json::json!({"username": "u", "password": secret_password}))
         .send()

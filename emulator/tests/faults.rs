@@ -11,7 +11,7 @@ use common::*;
 use serde_json::{json, Value};
 
 fn tp_login_body(user: &str) -> Value {
-    json!({"username": user, "password": PASSWORD, "organization_id": format!("org-{user}")})
+    json!({"username": user, "password": *PASSWORD, "organization_id": format!("org-{user}")})
 }
 
 /// Send a raw HTTP/1.1 request and read until the server closes; returns what came back.
@@ -85,7 +85,7 @@ fn faults_match_service_path_and_count_in_fifo_order() {
 
     // Another service's login is untouched.
     let t = login(&c, &emu, "cruxconnect", "f");
-    let tp = json!({"username": "f", "password": PASSWORD});
+    let tp = json!({"username": "f", "password": *PASSWORD});
     assert_eq!(post_login(&c, &emu, "testpress", &tp).status(), 429);
     assert_eq!(post_login(&c, &emu, "testpress", &tp).status(), 429);
     assert_eq!(post_login(&c, &emu, "testpress", &tp).status(), 200);
@@ -158,7 +158,7 @@ fn delay_fault_delays_then_handles() {
         &c,
         &emu,
         "cruxconnect",
-        &json!({"username": "d", "password": PASSWORD}),
+        &json!({"username": "d", "password": *PASSWORD}),
     );
     assert_eq!(r.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -244,7 +244,7 @@ fn malformed_and_oversized_bodies() {
         &c,
         &emu,
         "testpress",
-        &json!({"username": "m", "password": PASSWORD}),
+        &json!({"username": "m", "password": *PASSWORD}),
     );
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
@@ -261,7 +261,7 @@ fn malformed_and_oversized_bodies() {
         &c,
         &emu,
         "testpress",
-        &json!({"username": "m", "password": PASSWORD}),
+        &json!({"username": "m", "password": *PASSWORD}),
     );
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().unwrap().len(), 1_000_000);

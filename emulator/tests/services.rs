@@ -44,7 +44,7 @@ fn tpstreams_login_issues_knox_token_with_expiry() {
         &c,
         &emu,
         "tpstreams",
-        &json!({"username": "a@example.com", "password": PASSWORD, "organization_id": "org1"}),
+        &json!({"username": "a@example.com", "password": *PASSWORD, "organization_id": "org1"}),
     );
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().unwrap();
@@ -90,7 +90,7 @@ fn legacy_and_cruxconnect_tokens() {
         &c,
         &emu,
         "tpstreams-legacy",
-        &json!({"username": "hari", "password": PASSWORD}),
+        &json!({"username": "hari", "password": *PASSWORD}),
     )
     .json()
     .unwrap();
@@ -109,7 +109,7 @@ fn legacy_and_cruxconnect_tokens() {
         .unwrap();
     assert_eq!(logout.status(), 404);
 
-    let body = json!({"username": "crux", "password": PASSWORD});
+    let body = json!({"username": "crux", "password": *PASSWORD});
     let a: Value = post_login(&c, &emu, "cruxconnect", &body).json().unwrap();
     let b: Value = post_login(&c, &emu, "cruxconnect", &body).json().unwrap();
     assert!(is_hex(a["auth_token"].as_str().unwrap(), 40));
@@ -139,7 +139,7 @@ fn testpress_jwt_claims_and_versions() {
                 "{}/api/{version}/auth-token/",
                 emu.base_url("testpress")
             ))
-            .json(&json!({"username": "13956", "password": PASSWORD}))
+            .json(&json!({"username": "13956", "password": *PASSWORD}))
             .send()
             .unwrap();
         assert_eq!(resp.status(), 200, "{version}");
@@ -195,7 +195,7 @@ fn login_errors_are_drf_shaped() {
         &c,
         &emu,
         "tpstreams",
-        &json!({"username": "", "password": PASSWORD}),
+        &json!({"username": "", "password": *PASSWORD}),
     );
     assert_eq!(r.status(), 400);
     assert_eq!(
@@ -289,7 +289,8 @@ fn tpstreams_limits_live_tokens_per_organization() {
     })
     .unwrap();
     let c = client();
-    let body = json!({"username": "u@example.com", "password": PASSWORD, "organization_id": "lim"});
+    let body =
+        json!({"username": "u@example.com", "password": *PASSWORD, "organization_id": "lim"});
     let tokens: Vec<String> = (0..3)
         .map(|_| {
             post_login(&c, &emu, "tpstreams", &body)
@@ -308,7 +309,7 @@ fn tpstreams_limits_live_tokens_per_organization() {
     );
     // Another organization is not affected.
     let other =
-        json!({"username": "u@example.com", "password": PASSWORD, "organization_id": "other"});
+        json!({"username": "u@example.com", "password": *PASSWORD, "organization_id": "other"});
     assert_eq!(post_login(&c, &emu, "tpstreams", &other).status(), 200);
     // Logging out frees a slot; the token is gone for good.
     let logout_url = format!("{}/api/auth/logout/", emu.base_url("tpstreams"));
@@ -345,7 +346,7 @@ fn testpress_parallel_logins_and_logout() {
         &c,
         &emu,
         "testpress",
-        &json!({"username": "p", "password": PASSWORD}),
+        &json!({"username": "p", "password": *PASSWORD}),
     );
     assert_eq!(r.status(), 403);
     assert_eq!(
@@ -616,7 +617,7 @@ async fn starts_and_stops_inside_an_async_runtime() {
             "{}/api/auth/login/",
             emu.base_url("tpstreams-legacy")
         ))
-        .json(&json!({"username": "async", "password": PASSWORD}))
+        .json(&json!({"username": "async", "password": *PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -633,7 +634,7 @@ fn the_org_limit_holds_under_concurrent_logins() {
         for _ in 0..40 {
             s.spawn(|| {
                 let c = client();
-                let body = json!({"username": "herd", "password": PASSWORD, "organization_id": "herd-org"});
+                let body = json!({"username": "herd", "password": *PASSWORD, "organization_id": "herd-org"});
                 if post_login(&c, &emu, "tpstreams", &body).status() == 200 {
                     ok.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }

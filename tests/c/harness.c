@@ -69,6 +69,17 @@ void h_check_str(const char *got, const char *expected, const char *file, int li
     }
 }
 
+void h_check_secret_str(const char *got, const char *expected, const char *file, int line,
+                        const char *what) {
+    int ok = got && expected ? strcmp(got, expected) == 0 : got == expected;
+    if (ok) {
+        h_check(1, file, line, "%s is as expected (not shown: it holds a token)", what);
+    } else {
+        h_check(0, file, line, "%s is \"%s\", expected \"%s\"", what, got ? got : "(null)",
+                expected ? expected : "(null)");
+    }
+}
+
 void h_check_contains(const char *haystack, const char *needle, const char *file, int line,
                       const char *what) {
     int ok = haystack && needle && strstr(haystack, needle) != NULL;
@@ -96,6 +107,11 @@ const char *h_emulator(void) {
         exit(2);
     }
     return e;
+}
+
+const char *h_password(void) {
+    const char *p = getenv("AUTHTOKEN_TEST_PASSWORD");
+    return p && *p ? p : "demo-password";
 }
 
 char *h_unique(const char *prefix) {

@@ -27,6 +27,14 @@ void h_check_str(const char *got, const char *expected, const char *file, int li
                  const char *what);
 #define CHECK_STR(got, expected, what) h_check_str((got), (expected), __FILE__, __LINE__, (what))
 
+/* CHECK_STR for values holding a token (an Authorization header): a passing check does not
+ * print the value (the secrets audit of the suites fails on any token in the output); a failing
+ * one shows both, to debug. */
+void h_check_secret_str(const char *got, const char *expected, const char *file, int line,
+                        const char *what);
+#define CHECK_SECRET_STR(got, expected, what) \
+    h_check_secret_str((got), (expected), __FILE__, __LINE__, (what))
+
 /* Checks that `haystack` contains `needle` (NULL-safe). */
 void h_check_contains(const char *haystack, const char *needle, const char *file, int line,
                       const char *what);
@@ -40,6 +48,10 @@ void h_section(const char *title);
 
 /* The emulator's root URL (AUTHTOKEN_EMULATOR); exits when it is not set. */
 const char *h_emulator(void);
+
+/* The emulator's password: AUTHTOKEN_TEST_PASSWORD (the secrets audit's sentinel), else
+ * "demo-password" (what scripts/with-emulator.sh gives the emulator). */
+const char *h_password(void);
 
 /* A new unique name "<prefix>-<pid>-<n>" (static buffer per call site is not enough across
  * threads, so the caller owns the result: free() it). */

@@ -63,7 +63,7 @@ check "cc example.c \$(pkg-config --cflags --libs authtoken) -o example" \
   sh -c 'cc example.c $(pkg-config --cflags --libs authtoken) -o example'
 run_example() { # run_example BINARY [LD_LIBRARY_PATH]: runs it against the emulator
   local out
-  out=$(LD_LIBRARY_PATH=${2:-} AUTHTOKEN_PASSWORD=demo-password AUTHTOKEN_CACHE_DIR="$work/cache" \
+  out=$(LD_LIBRARY_PATH=${2:-} AUTHTOKEN_PASSWORD=${AUTHTOKEN_TEST_PASSWORD:-demo-password} AUTHTOKEN_CACHE_DIR="$work/cache" \
         "$1" "$AUTHTOKEN_EMULATOR/tpstreams" 2>&1) || { echo "$out"; return 1; }
   echo "$out"
   grep -q '^Authorization: Token [0-9a-f]\{6\}\.\.\.$' <<<"$out" &&

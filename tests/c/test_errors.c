@@ -56,7 +56,7 @@ static void token_limit(void) {
     char *org = NULL;
     char *extra = org_extra(&org);
     char *user = h_unique("c-limit");
-    authtoken_client *c = client_for("tpstreams", user, "demo-password", extra);
+    authtoken_client *c = client_for("tpstreams", user, h_password(), extra);
     int ok = 0;
     for (int i = 0; i < 20; i++) {
         char *t = NULL;
@@ -90,7 +90,7 @@ static void testpress_parallel_logins(void) {
     json_object_put(h_admin("POST", "/_emulator/config",
                             "{\"service\": \"testpress\", \"max_parallel_logins\": 1}"));
     char *user = h_unique("c-parallel");
-    authtoken_client *c = client_for("testpress", user, "demo-password", NULL);
+    authtoken_client *c = client_for("testpress", user, h_password(), NULL);
     char *t = NULL;
     CHECK_RC(authtoken_client_token(c, &t), AUTHTOKEN_RESULT_OK, "first login");
     authtoken_string_free(t);
@@ -129,7 +129,7 @@ static void unreachable(void) {
 static void faults(void) {
     h_section("injected faults: 5xx, 429, malformed, timeout, 403 at login");
     char *user = h_unique("c-faults");
-    authtoken_client *c = client_for("cruxconnect", user, "demo-password", "\"timeout_ms\": 500");
+    authtoken_client *c = client_for("cruxconnect", user, h_password(), "\"timeout_ms\": 500");
     char *t = NULL;
 
     h_fault("{\"service\": \"cruxconnect\", \"path\": \"login\", \"kind\": \"status\", \"status\": 503}");
@@ -163,7 +163,7 @@ static void faults(void) {
 static void unauthorized_and_statuses(void) {
     h_section("401 after a fresh login; error statuses");
     char *user = h_unique("c-401");
-    authtoken_client *c = client_for("cruxconnect", user, "demo-password", NULL);
+    authtoken_client *c = client_for("cruxconnect", user, h_password(), NULL);
     authtoken_response *r = NULL;
 
     h_fault("{\"service\": \"cruxconnect\", \"path\": \"/api/echo/\", \"kind\": \"status\", "
@@ -210,7 +210,7 @@ static void unauthorized_and_statuses(void) {
 static void own_client_reports_a_401(void) {
     h_section("a 401 seen by the caller's own HTTP client: compare-and-invalidate");
     char *user = h_unique("c-invalidate");
-    authtoken_client *c = client_for("cruxconnect", user, "demo-password", NULL);
+    authtoken_client *c = client_for("cruxconnect", user, h_password(), NULL);
     char *old = NULL;
     CHECK_RC(authtoken_client_authorization_header(c, &old), AUTHTOKEN_RESULT_OK, "header");
     char body[256];

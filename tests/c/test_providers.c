@@ -36,7 +36,7 @@ static void run(const struct provider *p) {
     char *org = h_unique("c-org");
     char extra[512] = "";
     if (p->extra) snprintf(extra, sizeof extra, p->extra, org);
-    char *config = h_config(p->name, user, "demo-password", p->extra ? extra : NULL);
+    char *config = h_config(p->name, user, h_password(), p->extra ? extra : NULL);
 
     authtoken_client *client = NULL;
     CHECK_RC(authtoken_client_new(config, &client), AUTHTOKEN_RESULT_OK, "client_new");
@@ -46,7 +46,11 @@ static void run(const struct provider *p) {
     char *header = NULL;
     CHECK_RC(authtoken_client_authorization_header(client, &header), AUTHTOKEN_RESULT_OK,
              "authorization_header");
-    printf("   Authorization: %s\n", header ? header : "(none)");
+    /* The scheme and the token's first 6 characters only: passing tests print no token. */
+    if (header && strlen(header) > strlen(p->scheme) + 6)
+        printf("   Authorization: %.*s...\n", (int)strlen(p->scheme) + 6, header);
+    else
+        printf("   Authorization: %s\n", header ? "(too short to show)" : "(none)");
     CHECK(header && strncmp(header, p->scheme, strlen(p->scheme)) == 0,
           "the header starts with \"%s\"", p->scheme);
     char *token = NULL;
@@ -63,8 +67,8 @@ static void run(const struct provider *p) {
     json_object *echo = h_body_json(resp);
     CHECK_STR(h_json_str(echo, "method", NULL), "GET", "the server saw method");
     CHECK_STR(h_json_str(echo, "query", NULL), "page=2", "the server saw query");
-    CHECK_STR(h_json_str(echo, "headers", "authorization"), header,
-              "the server saw the Authorization header");
+    CHECK_SECRET_STR(h_json_str(echo, "headers", "authorization"), header,
+                     "the server saw the Authorization header");
     json_object_put(echo);
     const char *content_type = NULL;
     CHECK_RC(authtoken_response_header(resp, "Content-Type", &content_type), AUTHTOKEN_RESULT_OK,
@@ -101,8 +105,8 @@ static void run(const struct provider *p) {
     CHECK_STR(h_json_str(echo, "method", NULL), "POST", "the server saw method");
     CHECK_STR(h_json_str(echo, "body", NULL), body, "the server saw the body");
     CHECK_STR(h_json_str(echo, "headers", "x-trace"), "c-test", "the server saw X-Trace");
-    CHECK_STR(h_json_str(echo, "headers", "authorization"), header,
-              "the POST was signed with the same token");
+    CHECK_SECRET_STR(h_json_str(echo, "headers", "authorization"), header,
+                     "the POST was signed with the same token");
     json_object_put(echo);
     authtoken_response_free(resp);
 
@@ -155,7 +159,7 @@ static void shared_identity(void) {
     char *org = h_unique("c-org");
     char extra[128];
     snprintf(extra, sizeof extra, "\"organization_id\": \"%s\"", org);
-    char *config = h_config("tpstreams", user, "demo-password", extra);
+    char *config = h_config("tpstreams", user, h_password(), extra);
     authtoken_client *a = NULL, *b = NULL;
     CHECK_RC(authtoken_client_new(config, &a), AUTHTOKEN_RESULT_OK, "client a");
     CHECK_RC(authtoken_client_new(config, &b), AUTHTOKEN_RESULT_OK, "client b");

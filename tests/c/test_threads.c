@@ -55,7 +55,7 @@ int main(void) {
     char *org = h_unique("c-threads-org");
     char extra[128];
     snprintf(extra, sizeof extra, "\"organization_id\": \"%s\"", org);
-    char *config = h_config("tpstreams", user, "demo-password", extra);
+    char *config = h_config("tpstreams", user, h_password(), extra);
     authtoken_client *client = NULL;
     CHECK_RC(authtoken_client_new(config, &client), AUTHTOKEN_RESULT_OK, "client_new");
     shared = client;

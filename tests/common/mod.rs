@@ -9,7 +9,10 @@ use authtoken::{Client, Config};
 pub use authtoken_emulator::{Emulator, Fault, Options};
 use serde_json::{json, Value};
 
-pub const PASSWORD: &str = authtoken_emulator::DEFAULT_PASSWORD;
+/// The emulator's password: `$AUTHTOKEN_TEST_PASSWORD` (the secrets audit's sentinel), else
+/// `demo-password`; what `Options::default()` gives the emulator.
+pub static PASSWORD: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(authtoken_emulator::test_password);
 
 pub fn emulator() -> Emulator {
     Emulator::start(Options::default()).expect("start emulator")
@@ -24,7 +27,7 @@ pub fn config(emu: &Emulator, service: &str, user: &str) -> Value {
     let mut c = json!({
         "provider": service,
         "username": user,
-        "password": PASSWORD,
+        "password": *PASSWORD,
         "base_url": emu.base_url(service),
         "cache": "memory",
     });

@@ -12,7 +12,10 @@ use authtoken_emulator::{Emulator, Options};
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
-pub use authtoken_emulator::DEFAULT_PASSWORD as PASSWORD;
+/// The emulator's password: `$AUTHTOKEN_TEST_PASSWORD` (the secrets audit's sentinel), else
+/// `demo-password`; what `Options::default()` gives the emulator.
+pub static PASSWORD: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(authtoken_emulator::test_password);
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -45,7 +48,7 @@ pub fn file_config(emu: &Emulator, service: &str, user: &str, cache_dir: &Path) 
     let mut c = json!({
         "provider": service,
         "username": user,
-        "password": PASSWORD,
+        "password": *PASSWORD,
         "base_url": emu.base_url(service),
         "cache_dir": cache_dir,
     });
@@ -92,7 +95,7 @@ pub fn entry(key: &CacheKey, token: &str) -> Entry {
 /// Logs in to the emulator's TPStreams without authtoken (as another program would): the token.
 pub fn raw_tpstreams_login(emu: &Emulator, user: &str) -> String {
     let body =
-        json!({"username": user, "password": PASSWORD, "organization_id": format!("org-{user}")});
+        json!({"username": user, "password": *PASSWORD, "organization_id": format!("org-{user}")});
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/api/auth/login/", emu.base_url("tpstreams")))
         .header("Content-Type", "application/json")

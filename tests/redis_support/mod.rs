@@ -17,7 +17,10 @@ use authtoken_emulator::{Emulator, Options};
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
-pub use authtoken_emulator::DEFAULT_PASSWORD as PASSWORD;
+/// The emulator's password: `$AUTHTOKEN_TEST_PASSWORD` (the secrets audit's sentinel), else
+/// `demo-password`; what `Options::default()` gives the emulator.
+pub static PASSWORD: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(authtoken_emulator::test_password);
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -83,7 +86,7 @@ pub fn redis_config(emu: &Emulator, service: &str, user: &str, url: &str, prefix
     let mut c = json!({
         "provider": service,
         "username": user,
-        "password": PASSWORD,
+        "password": *PASSWORD,
         "base_url": emu.base_url(service),
         "cache": url,
         "redis_key_prefix": prefix,

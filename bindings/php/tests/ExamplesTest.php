@@ -15,7 +15,7 @@ final class ExamplesTest extends TestCase
         $cache = $this->tempDir();
         $env = [
             'AUTHTOKEN_EMULATOR' => $this->emulator->root,
-            'AUTHTOKEN_PASSWORD' => self::PASSWORD,
+            'AUTHTOKEN_PASSWORD' => self::password(),
             'AUTHTOKEN_CACHE_DIR' => $cache,
         ];
         $user = 'hari@example.com';

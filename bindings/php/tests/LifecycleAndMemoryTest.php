@@ -90,7 +90,7 @@ final class LifecycleAndMemoryTest extends TestCase
             $client = $this->client('tpstreams', ['password' => $secret]);
             $token = $client->token();
         } finally {
-            $this->emulator->admin('POST', 'config', ['password' => self::PASSWORD]);
+            $this->emulator->admin('POST', 'config', ['password' => self::password()]);
         }
         ob_start();
         var_dump($client);

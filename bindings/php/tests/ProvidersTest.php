@@ -70,7 +70,7 @@ final class ProvidersTest extends TestCase
             'provider' => 'custom',
             'base_url' => $this->emulator->baseUrl('tpstreams'),
             'username' => $this->username,
-            'password' => self::PASSWORD,
+            'password' => self::password(),
             'login_path' => '/api/auth/login/',
             'logout_path' => '/api/auth/logout/',
             'extra_fields' => ['organization_id' => $this->org],

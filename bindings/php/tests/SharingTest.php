@@ -114,7 +114,7 @@ final class SharingTest extends TestCase
         unset($config['password']);
         return [
             'STORM_CONFIG' => json_encode($config, JSON_THROW_ON_ERROR),
-            'AUTHTOKEN_PASSWORD' => self::PASSWORD,
+            'AUTHTOKEN_PASSWORD' => self::password(),
             'AUTHTOKEN_PHP_DIR' => self::packageDir(),
         ];
     }

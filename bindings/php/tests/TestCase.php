@@ -14,13 +14,22 @@ use PHPUnit\Framework\TestCase as BaseTestCase;
  */
 abstract class TestCase extends BaseTestCase
 {
-    public const PASSWORD = 'demo-password';
     public const SCHEMES = [
         'tpstreams' => 'Token',
         'tpstreams-legacy' => 'token',
         'testpress' => 'JWT',
         'cruxconnect' => 'Token',
     ];
+
+    /**
+     * The emulator's password: AUTHTOKEN_TEST_PASSWORD (the secrets audit's sentinel), else the
+     * default of scripts/with-emulator.sh and of the emulator.
+     */
+    public static function password(): string
+    {
+        $password = getenv('AUTHTOKEN_TEST_PASSWORD');
+        return is_string($password) && $password !== '' ? $password : 'demo-password';
+    }
 
     protected Emulator $emulator;
     protected string $username;
@@ -61,7 +70,7 @@ abstract class TestCase extends BaseTestCase
         $config = [
             'provider' => $service,
             'username' => $this->username,
-            'password' => self::PASSWORD,
+            'password' => self::password(),
             'base_url' => $this->emulator->baseUrl($service),
             'cache' => 'memory',
             'max_retries' => 0,

@@ -16,7 +16,9 @@ from typing import Any, Callable, Iterator
 import authtoken
 import pytest
 
-PASSWORD = "demo-password"
+# The emulator's password: AUTHTOKEN_TEST_PASSWORD (the secrets audit's sentinel), else the
+# default of scripts/with-emulator.sh and of the emulator.
+PASSWORD = os.environ.get("AUTHTOKEN_TEST_PASSWORD") or "demo-password"
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMES = {
     "tpstreams": "Token",

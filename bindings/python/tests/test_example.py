@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Emulator
+from conftest import PASSWORD, Emulator
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "quickstart.py"
 
@@ -15,6 +15,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "quickstart.py"
 def test_quickstart_runs_as_documented(emulator: Emulator, tmp_path: Path) -> None:
     env = dict(os.environ, AUTHTOKEN_EMULATOR=emulator.root, AUTHTOKEN_CACHE_DIR=str(tmp_path))
     env["TPSTREAMS_ORG"] = f"quickstart-{tmp_path.name}"
+    env["TPSTREAMS_PASSWORD"] = PASSWORD
     result = subprocess.run(
         [sys.executable, str(EXAMPLE)],
         check=False,
@@ -32,5 +33,5 @@ def test_quickstart_runs_as_documented(emulator: Emulator, tmp_path: Path) -> No
         "httpx: 200",
         "error 2 (invalid_credentials), HTTP 400: Unable to log in with provided credentials.",
     ]
-    assert "demo-password" not in result.stderr + result.stdout
+    assert PASSWORD not in result.stderr + result.stdout
     assert emulator.logouts("tpstreams", "hari@example.com") >= 1

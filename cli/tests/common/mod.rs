@@ -10,7 +10,10 @@ use assert_cmd::Command;
 use authtoken_emulator::{Emulator, Options};
 use tempfile::TempDir;
 
-pub const PASSWORD: &str = "demo-password";
+/// The emulator's password: `$AUTHTOKEN_TEST_PASSWORD` (the secrets audit's sentinel), else
+/// `demo-password`; what `Options::default()` gives the emulator.
+pub static PASSWORD: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(authtoken_emulator::test_password);
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -72,7 +75,7 @@ impl Fixture {
     /// The binary set up for this fixture's identity, with the password in the environment.
     pub fn authed(&self) -> Command {
         let mut cmd = self.std_cmd();
-        cmd.env("AUTHTOKEN_PASSWORD", PASSWORD);
+        cmd.env("AUTHTOKEN_PASSWORD", &*PASSWORD);
         Command::from_std(cmd)
     }
 

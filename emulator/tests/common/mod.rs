@@ -3,11 +3,15 @@
 
 use std::time::Duration;
 
+use std::sync::LazyLock;
+
 use authtoken_emulator::{Emulator, Options};
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
 
-pub const PASSWORD: &str = "demo-password";
+/// The emulator's password: `$AUTHTOKEN_TEST_PASSWORD`, else `demo-password` (what
+/// `Options::default()` uses).
+pub static PASSWORD: LazyLock<String> = LazyLock::new(authtoken_emulator::test_password);
 
 pub fn start() -> Emulator {
     Emulator::start(Options::default()).expect("emulator starts")
@@ -50,7 +54,7 @@ pub fn post_login(c: &Client, emu: &Emulator, service: &str, body: &Value) -> Re
 /// Log in and return the token.
 pub fn login(c: &Client, emu: &Emulator, service: &str, user: &str) -> String {
     let body =
-        json!({"username": user, "password": PASSWORD, "organization_id": format!("org-{user}")});
+        json!({"username": user, "password": *PASSWORD, "organization_id": format!("org-{user}")});
     let resp = post_login(c, emu, service, &body);
     assert_eq!(resp.status(), 200, "login to {service}");
     let v: Value = resp.json().expect("json");
