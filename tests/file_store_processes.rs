@@ -13,9 +13,9 @@
 mod children;
 mod file_store_support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use authtoken::store::{CacheKey, Entry, FileStore, TokenStore};
 use authtoken::Client;
 use authtoken_emulator::{Emulator, Fault};
-use children::reply;
+use children::{reply, Agent};
 use file_store_support::*;
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
@@ -181,64 +181,11 @@ fn child_command_at(exe: &Path, role: &str) -> Command {
     cmd
 }
 
-/// A child process answering one line per command. Killed when dropped.
-struct Agent {
-    child: Child,
-    stdin: ChildStdin,
-    out: BufReader<ChildStdout>,
-}
-
-impl Agent {
-    /// Starts a child of `role`; returns it and its first line.
-    fn start(mut cmd: Command) -> (Agent, String) {
-        let mut child = cmd.spawn().expect("spawn child");
-        let stdin = child.stdin.take().unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap());
-        let mut agent = Agent { child, stdin, out };
-        let first = agent.read_line();
-        (agent, first)
-    }
-
-    fn spawn(config: &Value) -> Agent {
-        let mut cmd = child_command("agent");
-        cmd.env(CONFIG, config.to_string());
-        let (agent, first) = Agent::start(cmd);
-        assert_eq!(first, "ready");
-        agent
-    }
-
-    fn read_line(&mut self) -> String {
-        let mut line = String::new();
-        self.out.read_line(&mut line).expect("read from child");
-        assert!(!line.is_empty(), "the child exited early");
-        line.trim_end().to_string()
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn ask(&mut self, line: &str) -> String {
-        self.send(line);
-        self.read_line()
-    }
-
-    /// The value of an `ok` answer.
-    fn ok(&mut self, line: &str) -> String {
-        let answer = self.ask(line);
-        match answer.strip_prefix("ok ") {
-            Some(v) => v.to_string(),
-            None => panic!("`{line}` failed in the child: {answer}"),
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A child agent for `config`, checked to be ready.
+fn spawn_agent(config: &Value) -> Agent {
+    let mut cmd = child_command("agent");
+    cmd.env(CONFIG, config.to_string());
+    Agent::start_ready(cmd)
 }
 
 fn echo_status(emu: &Emulator, service: &str, header: &str) -> u16 {
@@ -302,7 +249,7 @@ fn a_lock_holder_killed_with_sigkill_does_not_wedge_the_others() {
     let scratch = Scratch::new();
     let dir = scratch.cache_dir();
     let config = file_config(&emu, "tpstreams", "killed", &dir);
-    let mut holder = Agent::spawn(&config);
+    let mut holder = spawn_agent(&config);
     holder.send("header");
 
     let probe = FileStore::open(&dir, Duration::from_secs(1)).unwrap();
@@ -319,7 +266,7 @@ fn a_lock_holder_killed_with_sigkill_does_not_wedge_the_others() {
     // While it lives, others wait at most lock_timeout_ms and then get a clear error.
     let mut impatient = config.clone();
     impatient["lock_timeout_ms"] = json!(200);
-    let mut waiter = Agent::spawn(&impatient);
+    let mut waiter = spawn_agent(&impatient);
     let answer = waiter.ask("header");
     assert!(answer.starts_with("err lock_timeout "), "{answer}");
     assert!(
@@ -328,11 +275,10 @@ fn a_lock_holder_killed_with_sigkill_does_not_wedge_the_others() {
     );
 
     // SIGKILL: no chance to clean up; the kernel releases the lock.
-    holder.child.kill().unwrap();
-    holder.child.wait().unwrap();
+    holder.kill();
     let mut patient = config.clone();
     patient["lock_timeout_ms"] = json!(20_000);
-    let mut next = Agent::spawn(&patient);
+    let mut next = spawn_agent(&patient);
     let header = next.ok("header");
     assert_eq!(echo_status(&emu, "tpstreams", &header), 200);
     assert!(
@@ -391,8 +337,7 @@ fn a_writer_killed_mid_write_never_leaves_a_torn_entry() {
         assert_eq!(first, "saved");
         seen_first.store(true, Ordering::Release);
         std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..40)));
-        saver.child.kill().unwrap();
-        saver.child.wait().unwrap();
+        saver.kill();
         let after = store
             .load(&key)
             .unwrap()
@@ -415,8 +360,8 @@ fn logout_in_one_process_is_seen_by_the_others() {
     let emu = emulator();
     let scratch = Scratch::new();
     let config = file_config(&emu, "tpstreams", "logout", &scratch.cache_dir());
-    let mut a = Agent::spawn(&config);
-    let mut b = Agent::spawn(&config);
+    let mut a = spawn_agent(&config);
+    let mut b = spawn_agent(&config);
     let token = a.ok("header");
     assert_eq!(b.ok("header"), token, "B uses A's token from the file");
     assert_eq!(emu.login_count("tpstreams", "logout"), 1);
@@ -429,7 +374,7 @@ fn logout_in_one_process_is_seen_by_the_others() {
         "revoked on the server"
     );
     // A process that had not used the token finds nothing to reuse.
-    let mut c = Agent::spawn(&config);
+    let mut c = spawn_agent(&config);
     assert_eq!(c.ok("cached"), "none");
 
     // B still holds the revoked token in memory: its next request logs in again, unseen.
@@ -450,8 +395,8 @@ fn an_expiry_refresh_by_one_process_is_used_by_another() {
     emu.set_token_lifetime("tpstreams", Some(Duration::from_secs(4)));
     let scratch = Scratch::new();
     let config = file_config(&emu, "tpstreams", "refresh", &scratch.cache_dir());
-    let mut a = Agent::spawn(&config);
-    let mut b = Agent::spawn(&config);
+    let mut a = spawn_agent(&config);
+    let mut b = spawn_agent(&config);
     let first = a.ok("header");
     assert_eq!(b.ok("header"), first);
     assert_eq!(emu.login_count("tpstreams", "refresh"), 1);
@@ -473,8 +418,8 @@ fn a_relogin_after_401_in_one_process_is_reused_by_another() {
     let emu = emulator();
     let scratch = Scratch::new();
     let config = file_config(&emu, "tpstreams", "revoked", &scratch.cache_dir());
-    let mut a = Agent::spawn(&config);
-    let mut b = Agent::spawn(&config);
+    let mut a = spawn_agent(&config);
+    let mut b = spawn_agent(&config);
     let first = a.ok("header");
     assert_eq!(b.ok("header"), first);
 

@@ -16,16 +16,16 @@ mod children;
 #[macro_use]
 mod redis_support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::BufRead;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authtoken::store::{Entry, RedisOptions, RedisStore};
 use authtoken::{Client, Config};
 use authtoken_emulator::{Emulator, Fault};
-use children::reply;
+use children::{reply, Agent};
 use redis_support::*;
 use serde_json::{json, Value};
 
@@ -171,7 +171,7 @@ impl Machine {
     }
 
     fn agent(&self, config: &Value) -> Agent {
-        Agent::start(self.command("agent", config))
+        Agent::start_ready(self.command("agent", config))
     }
 
     /// The token this machine's file store holds for `config`'s identity, if any.
@@ -192,68 +192,6 @@ impl Machine {
         std::fs::read_dir(self.cache_dir())
             .map(|d| d.count())
             .unwrap_or(0)
-    }
-}
-
-/// A child process answering one line per command. Killed when dropped.
-struct Agent {
-    child: Child,
-    stdin: ChildStdin,
-    out: BufReader<ChildStdout>,
-}
-
-impl Agent {
-    fn start(mut cmd: Command) -> Agent {
-        let mut child = cmd.spawn().expect("spawn child");
-        let stdin = child.stdin.take().unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap());
-        let mut agent = Agent { child, stdin, out };
-        let first = agent.read_line();
-        assert_eq!(first, "ready", "the child could not start");
-        agent
-    }
-
-    fn read_line(&mut self) -> String {
-        let mut line = String::new();
-        self.out.read_line(&mut line).expect("read from child");
-        assert!(!line.is_empty(), "the child exited early");
-        line.trim_end().to_string()
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn ask(&mut self, line: &str) -> String {
-        self.send(line);
-        self.read_line()
-    }
-
-    /// The value of an `ok` answer.
-    fn ok(&mut self, line: &str) -> String {
-        let answer = self.ask(line);
-        match answer.strip_prefix("ok ") {
-            Some(v) => v.to_string(),
-            None => panic!("`{line}` failed in the child: {answer}"),
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGKILL: no destructor, no lock release, no renewal any more.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -301,7 +239,7 @@ fn cold_fleet(emu: &Emulator, config: &Value, machines: &[Machine]) -> Vec<Strin
         .map(|m| {
             let mut cmd = m.command("storm", config);
             cmd.env(THREADS, THREADS_EACH.to_string());
-            Agent::start(cmd)
+            Agent::start_ready(cmd)
         })
         .collect();
     // Every process is up, its client made and its threads waiting: start them all.
@@ -438,7 +376,7 @@ fn a_slow_login_keeps_its_lock_renewed_so_others_wait() {
     let short_ttl = |m: &Machine| {
         let mut cmd = m.command("agent", &config);
         cmd.env(LOCK_TTL_MS, "800");
-        Agent::start(cmd)
+        Agent::start_ready(cmd)
     };
     let mut slow = short_ttl(&m1);
     let mut other = short_ttl(&m2);
@@ -660,7 +598,7 @@ fn a_forked_child_never_uses_its_parents_connection() {
     let server = RedisServer::start();
     let emu = emulator();
     let config = redis_config(&emu, "tpstreams", "forked", &server.url, "authtoken:");
-    let mut forker = Agent::start(Machine::new().command("forker", &config));
+    let mut forker = Agent::start_ready(Machine::new().command("forker", &config));
     let before = connections_received(&server.url);
     assert_eq!(forker.ask("fork"), "forked");
     let after = connections_received(&server.url);
