@@ -10,9 +10,12 @@ done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 stamp=/tmp/.authtoken-apt-updated
+# Several builds may install at once (parallel make, other checkouts): wait for dpkg's lock
+# instead of failing on it.
+lock_wait=(-o DPkg::Lock::Timeout=900)
 if [ ! -e "$stamp" ]; then
-  $SUDO apt-get update -qq
+  $SUDO apt-get "${lock_wait[@]}" update -qq
   touch "$stamp"
 fi
 echo "installing: ${missing[*]}"
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
