@@ -11,6 +11,10 @@ CARGO ?= cargo
 PREFIX ?= /usr/local
 ROOT := $(abspath .)
 TARGET_DIR := $(ROOT)/target
+# One version for every artifact: the workspace's. The C ABI version is the N of the soname
+# libauthtoken.so.N, set in src/ffi/strings.rs (docs/install.md has the rule).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(ROOT)/Cargo.toml | head -n1)
+ABI := $(shell sed -n 's/^pub const AUTHTOKEN_ABI_VERSION: u32 = \([0-9]*\);/\1/p' $(ROOT)/src/ffi/strings.rs)
 EMULATOR_BIN := $(TARGET_DIR)/debug/authtoken-emulator
 export AUTHTOKEN_EMULATOR_BIN := $(EMULATOR_BIN)
 

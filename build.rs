@@ -34,6 +34,13 @@ fn main() {
     println!("cargo:rerun-if-changed=include/authtoken_ffi.h");
     println!("cargo:rerun-if-changed={PHP_HEADER}");
 
+    // The soname carries the ABI version (src/ffi/strings.rs), so that a program linked
+    // against one ABI never loads a library of another (docs/abi.md).
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let abi = abi_version(&root);
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libauthtoken.so.{abi}");
+    }
+
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
         .unwrap_or_else(|e| panic!("cbindgen.toml: {e}"));
     let c_header = generate(&root, config.clone());
@@ -64,6 +71,17 @@ fn main() {
     if php_copy.parent().is_some_and(Path::is_dir) {
         write_if_changed(&php_copy, &php_header);
     }
+}
+
+/// `AUTHTOKEN_ABI_VERSION` as written in src/ffi/strings.rs: the one place it is set.
+fn abi_version(root: &Path) -> u32 {
+    let path = root.join("src/ffi/strings.rs");
+    let src = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    src.lines()
+        .find_map(|line| line.strip_prefix("pub const AUTHTOKEN_ABI_VERSION: u32 = "))
+        .and_then(|rest| rest.strip_suffix(';'))
+        .and_then(|n| n.parse().ok())
+        .expect("src/ffi/strings.rs must define `pub const AUTHTOKEN_ABI_VERSION: u32 = N;`")
 }
 
 /// The PHP package's copy of `include/authtoken_ffi.h`.
@@ -124,6 +142,15 @@ fn strip_preprocessor(src: &str) -> String {
                 stack.push((outer && !kept, outer));
             } else if directive.starts_with("endif") {
                 stack.pop().expect("build.rs: #endif without #if");
+            } else if directive.starts_with("define AUTHTOKEN_") {
+                // A constant of the C header (AUTHTOKEN_ABI_VERSION): PHP asks the library
+                // for its value through the matching function instead. Its doc comment,
+                // just written, goes with it.
+                if let Some(start) = out.rfind("/**") {
+                    if out[start..].trim_end().ends_with("*/") && !out[start..].contains(';') {
+                        out.truncate(start);
+                    }
+                }
             } else if active {
                 panic!("build.rs: unexpected preprocessor line in the PHP header: {line}");
             }

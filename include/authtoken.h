@@ -41,6 +41,19 @@
 #include <stdint.h>
 
 /**
+ * The version of the C ABI this library implements. It is also the `N` of the library's
+ * soname, `libauthtoken.so.N` (build.rs reads it from here).
+ *
+ * The rule (docs/install.md, "ABI versions"): within one ABI version the C ABI only grows:
+ * new functions, new configuration keys (they cross as JSON), new error codes after the last
+ * one. Removing or changing a function's signature, a handle's ownership rule or an existing
+ * code's meaning makes a new ABI version, whatever the crate's own version number says: 0.x
+ * releases keep `libauthtoken.so.0` until such a change, which then ships as
+ * `libauthtoken.so.1`.
+ */
+#define AUTHTOKEN_ABI_VERSION 0
+
+/**
  * The outcome of a call: `AUTHTOKEN_RESULT_OK` (0), or the numeric code of the error kind.
  *
  * The values are part of the ABI and never change: each is the `code` of the matching error
@@ -180,6 +193,13 @@ extern "C" {
  * does not touch the last error.
  */
 const char *authtoken_version(void);
+
+/**
+ * The ABI version of the loaded library (`AUTHTOKEN_ABI_VERSION` of the header it was built
+ * from). A binding compares it with the one it was written for before anything else, and
+ * refuses a library with another. Pure and thread-safe; does not touch the last error.
+ */
+uint32_t authtoken_abi_version(void);
 
 /**
  * Does nothing but what every call does (clear the calling thread's last error, run inside

@@ -162,6 +162,13 @@ typedef struct authtoken_response authtoken_response;
 const char *authtoken_version(void);
 
 /**
+ * The ABI version of the loaded library (`AUTHTOKEN_ABI_VERSION` of the header it was built
+ * from). A binding compares it with the one it was written for before anything else, and
+ * refuses a library with another. Pure and thread-safe; does not touch the last error.
+ */
+uint32_t authtoken_abi_version(void);
+
+/**
  * Does nothing but what every call does (clear the calling thread's last error, run inside
  * the panic guard) and returns `AUTHTOKEN_RESULT_OK`. It measures the cost of crossing the
  * boundary (the floor of the benchmark), and lets a binding check that the library loaded.

@@ -8,7 +8,7 @@ TEST_TARGETS += test-c
 INSTALL_PROFILE ?= release
 C_INSTALL_LIBDIR ?= $(PREFIX)/lib
 C_INSTALL_INCLUDEDIR ?= $(PREFIX)/include
-C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(ROOT)/Cargo.toml | head -n1)
+C_VERSION = $(VERSION)
 # What a static link of libauthtoken.a needs (rustc --print native-static-libs, Linux).
 C_LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 C_PROFILE_DIR = $(if $(filter release,$(INSTALL_PROFILE)),release,debug)
@@ -42,6 +42,7 @@ c-lib:
 	mkdir -p $(C_TEST_LIBDIR)
 	cp $(TARGET_DIR)/debug/libauthtoken.so $(C_TEST_LIBDIR)/.libauthtoken.so.tmp
 	mv $(C_TEST_LIBDIR)/.libauthtoken.so.tmp $(C_TEST_LIBDIR)/libauthtoken.so
+	scripts/link-dir.sh $(C_TEST_LIBDIR)/libauthtoken.so $(C_TEST_LIBDIR)
 
 ## The C suite: ASan+UBSan, valgrind, then install + pkg-config + the example. Ends with
 ## "N passed, 0 failed".
@@ -55,7 +56,9 @@ install-c:
 	$(CARGO) build -p authtoken --lib $(if $(filter release,$(INSTALL_PROFILE)),--release,)
 	install -d "$(DESTDIR)$(C_INSTALL_LIBDIR)/pkgconfig" "$(DESTDIR)$(C_INSTALL_INCLUDEDIR)"
 	install -m 644 include/authtoken.h include/authtoken_ffi.h "$(DESTDIR)$(C_INSTALL_INCLUDEDIR)/"
-	install -m 755 $(TARGET_DIR)/$(C_PROFILE_DIR)/libauthtoken.so "$(DESTDIR)$(C_INSTALL_LIBDIR)/"
+	install -m 755 $(TARGET_DIR)/$(C_PROFILE_DIR)/libauthtoken.so "$(DESTDIR)$(C_INSTALL_LIBDIR)/libauthtoken.so.$(C_VERSION)"
+	ln -sf libauthtoken.so.$(C_VERSION) "$(DESTDIR)$(C_INSTALL_LIBDIR)/libauthtoken.so.$(ABI)"
+	ln -sf libauthtoken.so.$(ABI) "$(DESTDIR)$(C_INSTALL_LIBDIR)/libauthtoken.so"
 	install -m 644 $(TARGET_DIR)/$(C_PROFILE_DIR)/libauthtoken.a "$(DESTDIR)$(C_INSTALL_LIBDIR)/"
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(C_INSTALL_LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(C_INSTALL_INCLUDEDIR)|' -e 's|@VERSION@|$(C_VERSION)|' \
@@ -71,7 +74,8 @@ bench-c:
 	$(CARGO) build --release -p authtoken --lib
 	$(CARGO) build -p authtoken-emulator --bin authtoken-emulator
 	mkdir -p $(C_BENCH_DIR)
-	cp $(TARGET_DIR)/release/libauthtoken.so $(C_BENCH_DIR)/
+	cp $(TARGET_DIR)/release/libauthtoken.so $(C_BENCH_DIR)/libauthtoken.so.$(VERSION)
+	scripts/link-dir.sh $(C_BENCH_DIR)/libauthtoken.so.$(VERSION) $(C_BENCH_DIR)
 	cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude tests/c/bench.c -L$(C_BENCH_DIR) \
 	   -Wl,-rpath,$(C_BENCH_DIR) -lauthtoken -o $(C_BENCH_DIR)/bench
 	scripts/with-emulator.sh sh -c '"$$0" "$$AUTHTOKEN_EMULATOR/tpstreams"' $(C_BENCH_DIR)/bench

@@ -44,9 +44,10 @@ for b in "${bindings[@]}"; do
       (cd "$root" && cargo build -q --example hardening_leaks)
       cmd=("$target/debug/examples/hardening_leaks") ;;
     c)
+      "$root/scripts/link-dir.sh" "$target/debug/libauthtoken.so" "$work/lib"
       # shellcheck disable=SC2086 # CC may hold flags; $self_test is one flag or none
       ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror $self_test -I"$root/include" -o "$work/leaks" "$root/tests/hardening/leaks.c" \
-        -L"$target/debug" -Wl,-rpath,"$target/debug" -lauthtoken
+        -L"$work/lib" -Wl,-rpath,"$work/lib" -lauthtoken
       cmd=("$work/leaks") ;;
     python) cmd=("$root/bindings/python/.venv/bin/python" "$root/tests/hardening/leaks.py") ;;
     php) cmd=(php "$root/tests/hardening/leaks.php") ;;

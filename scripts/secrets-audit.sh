@@ -108,10 +108,11 @@ for step in "${steps[@]}"; do
       ;;
     c)
       read -r -a deps <<<"$(pkg-config --cflags --libs json-c libcurl)"
+      "$root/scripts/link-dir.sh" "$target/debug/libauthtoken.so" "$work/lib"
       # shellcheck disable=SC2086 # CC may hold flags
       ${CC:-cc} -std=gnu11 -g -O1 -Wall -Wextra -Werror -pthread -I"$root/include" -I"$root/tests/c" \
         -o "$work/build/audit" "$root/tests/hardening/audit.c" "$root/tests/c/harness.c" \
-        -L"$target/debug" -Wl,-rpath,"$target/debug" -lauthtoken "${deps[@]}"
+        -L"$work/lib" -Wl,-rpath,"$work/lib" -lauthtoken "${deps[@]}"
       run_step c "$work/build/audit"
       ;;
     python)

@@ -20,6 +20,25 @@ pub extern "C" fn authtoken_version() -> *const c_char {
     guard_value(false, std::ptr::null(), || Ok(VERSION.as_ptr()))
 }
 
+/// The version of the C ABI this library implements. It is also the `N` of the library's
+/// soname, `libauthtoken.so.N` (build.rs reads it from here).
+///
+/// The rule (docs/install.md, "ABI versions"): within one ABI version the C ABI only grows:
+/// new functions, new configuration keys (they cross as JSON), new error codes after the last
+/// one. Removing or changing a function's signature, a handle's ownership rule or an existing
+/// code's meaning makes a new ABI version, whatever the crate's own version number says: 0.x
+/// releases keep `libauthtoken.so.0` until such a change, which then ships as
+/// `libauthtoken.so.1`.
+pub const AUTHTOKEN_ABI_VERSION: u32 = 0;
+
+/// The ABI version of the loaded library (`AUTHTOKEN_ABI_VERSION` of the header it was built
+/// from). A binding compares it with the one it was written for before anything else, and
+/// refuses a library with another. Pure and thread-safe; does not touch the last error.
+#[no_mangle]
+pub extern "C" fn authtoken_abi_version() -> u32 {
+    AUTHTOKEN_ABI_VERSION
+}
+
 /// Does nothing but what every call does (clear the calling thread's last error, run inside
 /// the panic guard) and returns `AUTHTOKEN_RESULT_OK`. It measures the cost of crossing the
 /// boundary (the floor of the benchmark), and lets a binding check that the library loaded.

@@ -36,6 +36,11 @@ for f in include/authtoken.h include/authtoken_ffi.h lib/libauthtoken.so lib/lib
 done
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)
+abi=$(sed -n 's/^pub const AUTHTOKEN_ABI_VERSION: u32 = \([0-9]*\);/\1/p' "$root/src/ffi/strings.rs")
+check "installed lib/libauthtoken.so.$version, with libauthtoken.so.$abi and libauthtoken.so linking to it" \
+  sh -c "test -f '$prefix/lib/libauthtoken.so.$version' &&
+         test \"\$(readlink '$prefix/lib/libauthtoken.so.$abi')\" = libauthtoken.so.$version &&
+         test \"\$(readlink '$prefix/lib/libauthtoken.so')\" = libauthtoken.so.$abi"
 check "pkg-config --modversion authtoken is $version" \
   test "$(pkg-config --modversion authtoken)" = "$version"
 check "pkg-config --cflags names the installed include dir" \
