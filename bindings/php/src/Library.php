@@ -37,6 +37,21 @@ final class Library
     /** The FFI scope name a preloaded library is registered under. */
     public const SCOPE = 'authtoken';
 
+    /**
+     * The C ABI version this package is written for (AUTHTOKEN_ABI_VERSION of authtoken.h, the
+     * N of the soname libauthtoken.so.N). A library of another ABI is refused.
+     */
+    public const ABI_VERSION = 0;
+
+    /** The platforms (`lib/<platform>/`) the release archive ships a library for. */
+    public const PACKAGED_PLATFORMS = ['linux-x86_64'];
+
+    /** ELF e_machine values, to say what a library of the wrong architecture was built for. */
+    private const ELF_MACHINES = [
+        3 => 'x86 (32-bit)', 20 => 'ppc', 21 => 'ppc64', 22 => 's390x', 40 => 'arm (32-bit)',
+        62 => 'x86_64', 183 => 'aarch64', 243 => 'riscv',
+    ];
+
     private static ?FFI $ffi = null;
     private static ?string $mode = null;
     private static ?string $loadedPath = null;
@@ -116,9 +131,10 @@ final class Library
 
     /**
      * The path of the native library this package would load: `AUTHTOKEN_LIB`, or the first
-     * existing default location.
+     * existing default location (see candidates()).
      *
-     * @throws LibraryException when `AUTHTOKEN_LIB` names no file, or no default location has it
+     * @throws LibraryException when `AUTHTOKEN_LIB` names no file, or no default location has
+     *     it: the message names the paths tried and what to install or set
      */
     public static function path(): string
     {
@@ -126,32 +142,122 @@ final class Library
         if (is_string($env) && $env !== '') {
             if (!is_file($env)) {
                 throw new LibraryException(
-                    "AUTHTOKEN_LIB is set to $env, which is not a file: point it at libauthtoken"
-                    . ' (build it with `cargo build --release -p authtoken`), or unset it'
+                    "AUTHTOKEN_LIB is set to $env, which is not a file: point it at a libauthtoken.so."
+                    . self::ABI_VERSION . ' (the C tarball authtoken-VERSION-x86_64-linux-gnu.tar.gz has one'
+                    . ' under lib/), or unset it to use the library this package ships'
                 );
             }
             return $env;
         }
-        $name = match (PHP_OS_FAMILY) {
-            'Darwin' => 'libauthtoken.dylib',
-            'Windows' => 'authtoken.dll',
-            default => 'libauthtoken.so',
-        };
-        $candidates = [
-            dirname(__DIR__) . "/lib/$name",
-            dirname(__DIR__, 3) . "/target/release/$name",
-            dirname(__DIR__, 3) . "/target/debug/$name",
-        ];
+        $platform = self::platform(PHP_OS_FAMILY, php_uname('m'));
+        $candidates = self::candidates($platform);
         foreach ($candidates as $candidate) {
             if (is_file($candidate)) {
                 return realpath($candidate) ?: $candidate;
             }
         }
-        throw new LibraryException(
-            "the native library $name was not found: set the AUTHTOKEN_LIB environment variable"
-            . " to its path (build it with `cargo build --release -p authtoken`); looked in "
-            . implode(', ', $candidates)
-        );
+        throw new LibraryException(self::notFoundMessage($platform, $candidates));
+    }
+
+    /**
+     * The platform directory name under the package's `lib/` for an OS family (PHP_OS_FAMILY)
+     * and a machine (`php_uname('m')`): `linux-x86_64`, `darwin-aarch64`, ...
+     *
+     * @internal
+     */
+    public static function platform(string $osFamily, string $machine): string
+    {
+        $arch = match (strtolower($machine)) {
+            'x86_64', 'amd64', 'x64' => 'x86_64',
+            'aarch64', 'arm64' => 'aarch64',
+            default => strtolower($machine),
+        };
+        return strtolower($osFamily) . '-' . $arch;
+    }
+
+    /**
+     * Where the library is looked for on a platform, in order: the package's own
+     * `lib/<platform>/`, then, when the package sits in a checkout of the repository, cargo's
+     * `target/release` and `target/debug`.
+     *
+     * @return list<string>
+     * @internal
+     */
+    public static function candidates(string $platform, ?string $packageDir = null): array
+    {
+        $packageDir ??= dirname(__DIR__);
+        $name = self::libraryName($platform);
+        $candidates = ["$packageDir/lib/$platform/$name"];
+        $repository = dirname($packageDir, 2);
+        if (is_file("$repository/Cargo.toml")) {
+            $candidates[] = "$repository/target/release/$name";
+            $candidates[] = "$repository/target/debug/$name";
+        }
+        return $candidates;
+    }
+
+    /**
+     * Why no library was found, and what to do: install the package's release archive (which
+     * ships the library for the platforms in PACKAGED_PLATFORMS) or set AUTHTOKEN_LIB.
+     *
+     * @param list<string> $tried
+     * @internal
+     */
+    public static function notFoundMessage(string $platform, array $tried): string
+    {
+        $advice = in_array($platform, self::PACKAGED_PLATFORMS, true)
+            ? "this copy of the package has no library for $platform: install the release archive"
+                . ' (authtoken-php-VERSION.zip, `composer require authtoken/authtoken`), which ships it'
+            : "no release of this package ships a library for $platform (they ship "
+                . implode(', ', self::PACKAGED_PLATFORMS) . '): build libauthtoken for it from source'
+                . ' (`cargo build --release -p authtoken`)';
+        return "the native library was not found (looked in " . implode(', ', $tried) . "): $advice,"
+            . ' or set the AUTHTOKEN_LIB environment variable to the path of a libauthtoken built for '
+            . $platform;
+    }
+
+    /**
+     * What the file at `$path` is, from its first bytes (`an ELF 64-bit file for aarch64,
+     * while this machine is x86_64`, `an empty file`...), for the error when it cannot be loaded.
+     *
+     * @internal
+     */
+    public static function describe(string $path): string
+    {
+        $head = @file_get_contents($path, false, null, 0, 20);
+        if ($head === false) {
+            return 'an unreadable file';
+        }
+        if ($head === '') {
+            return 'an empty file';
+        }
+        if (str_starts_with($head, "\x7FELF")) {
+            if (strlen($head) < 20) {
+                return 'a truncated ELF file';
+            }
+            $bits = [1 => '32-bit', 2 => '64-bit'][ord($head[4])] ?? 'unknown-class';
+            /** @var array{1: int} $machine */
+            $machine = unpack(ord($head[5]) === 2 ? 'n' : 'v', substr($head, 18, 2));
+            $name = self::ELF_MACHINES[$machine[1]] ?? "machine {$machine[1]}";
+            return "an ELF $bits file for $name, while this machine is " . php_uname('m');
+        }
+        if (in_array(substr($head, 0, 4), ["\xCF\xFA\xED\xFE", "\xCE\xFA\xED\xFE"], true)) {
+            return 'a Mach-O file (a macOS library)';
+        }
+        if (str_starts_with($head, 'MZ')) {
+            return 'a Windows PE file (a DLL)';
+        }
+        $start = json_encode(substr($head, 0, 8), JSON_INVALID_UTF8_SUBSTITUTE);
+        return "not a shared library (it starts with $start)";
+    }
+
+    private static function libraryName(string $platform): string
+    {
+        return match (explode('-', $platform, 2)[0]) {
+            'darwin' => 'libauthtoken.dylib',
+            'windows' => 'authtoken.dll',
+            default => 'libauthtoken.so',
+        };
     }
 
     /** The C declarations given to FFI (the C ABI's header without preprocessor lines). */
@@ -288,10 +394,13 @@ final class Library
         self::checkExtension();
         try {
             $ffi = FFI::scope(self::SCOPE);
+        } catch (\FFI\Exception) {
+            $ffi = null; // Not preloaded: declare it here.
+        }
+        if ($ffi !== null) {
+            self::checkAbi($ffi, 'the library preloaded under the FFI scope ' . self::SCOPE);
             self::$mode = 'scope';
             return self::$ffi = $ffi;
-        } catch (\FFI\Exception) {
-            // Not preloaded: declare it here.
         }
         $path = self::path();
         try {
@@ -307,15 +416,46 @@ final class Library
                     previous: $e,
                 );
             }
+            if (str_contains($e->getMessage(), 'authtoken_abi_version')) {
+                throw new LibraryException(self::abiMismatchMessage($path, null), previous: $e);
+            }
             throw new LibraryException(
-                "could not load the native library $path: " . $e->getMessage()
-                . ' (rebuild it with `cargo build --release -p authtoken`, or set AUTHTOKEN_LIB)',
+                "could not load the native library $path: it is " . self::describe($path)
+                . ' (FFI said: ' . $e->getMessage() . '). Set AUTHTOKEN_LIB to a libauthtoken built for '
+                . self::platform(PHP_OS_FAMILY, php_uname('m')) . ', or install the release archive of this'
+                . ' package, which ships one',
                 previous: $e,
             );
         }
+        self::checkAbi($ffi, $path);
         self::$mode = 'cdef';
         self::$loadedPath = $path;
         return self::$ffi = $ffi;
+    }
+
+    /**
+     * A library of another ABI version (`$found`), or one older than ABI versions (null).
+     *
+     * @internal
+     */
+    public static function abiMismatchMessage(string $path, ?int $found): string
+    {
+        $what = $found === null
+            ? 'has no authtoken_abi_version(), so it predates ABI versions'
+            : "has ABI version $found";
+        return "the native library $path $what, but this package needs ABI version " . self::ABI_VERSION
+            . ' (libauthtoken.so.' . self::ABI_VERSION . '): install the release of this package that'
+            . ' matches the library, or point AUTHTOKEN_LIB at a library of ABI ' . self::ABI_VERSION;
+    }
+
+    /** Refuses a library of another C ABI before anything else is called. */
+    private static function checkAbi(FFI $ffi, string $what): void
+    {
+        /** @var int $abi */
+        $abi = $ffi->authtoken_abi_version();
+        if ($abi !== self::ABI_VERSION) {
+            throw new LibraryException(self::abiMismatchMessage($what, $abi));
+        }
     }
 
     private static function checkExtension(): void

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace AuthToken\Tests;
 
+use AuthToken\Library;
+
 /**
  * How the library is found and loaded, in fresh PHP processes: lazily, from AUTHTOKEN_LIB or
  * the package's locations, through a preloaded FFI scope, and the errors when it cannot be.
@@ -69,6 +71,85 @@ final class LoadingTest extends TestCase
         );
     }
 
+    public function testALibraryForAnotherArchitectureSaysWhatItIsFor(): void
+    {
+        // The real library with its ELF header's machine changed to aarch64 (183).
+        $foreign = $this->tempDir() . '/libauthtoken.so';
+        $bytes = (string) file_get_contents(self::libraryPath());
+        file_put_contents($foreign, substr_replace($bytes, pack('v', 183), 18, 2));
+        $out = $this->probe([], ['AUTHTOKEN_LIB' => $foreign]);
+        self::assertStringContainsString(
+            "LibraryException code 0 kind library: could not load the native library $foreign:"
+            . ' it is an ELF 64-bit file for aarch64, while this machine is x86_64 (FFI said:',
+            $out,
+        );
+        self::assertStringContainsString('Set AUTHTOKEN_LIB to a libauthtoken built for linux-x86_64', $out);
+    }
+
+    public function testALibraryOfAnotherAbiVersionIsRefused(): void
+    {
+        [$other, $old] = self::abiStubs($this->tempDir());
+        $out = $this->probe([], ['AUTHTOKEN_LIB' => $other]);
+        self::assertStringContainsString(
+            "LibraryException code 0 kind library: the native library $other has ABI version 99, but this"
+            . ' package needs ABI version 0 (libauthtoken.so.0): install the release of this package that'
+            . ' matches the library, or point AUTHTOKEN_LIB at a library of ABI 0',
+            $out,
+        );
+        $out = $this->probe([], ['AUTHTOKEN_LIB' => $old]);
+        self::assertStringContainsString(
+            "the native library $old has no authtoken_abi_version(), so it predates ABI versions",
+            $out,
+        );
+    }
+
+    public function testAnUnsupportedPlatformNamesThePlatformsThatHaveALibrary(): void
+    {
+        $platform = Library::platform('Darwin', 'arm64');
+        self::assertSame('darwin-aarch64', $platform);
+        self::assertSame('linux-x86_64', Library::platform('Linux', 'amd64'));
+        $tried = Library::candidates($platform, '/srv/app/vendor/authtoken/authtoken');
+        self::assertSame(['/srv/app/vendor/authtoken/authtoken/lib/darwin-aarch64/libauthtoken.dylib'], $tried);
+        self::assertSame(
+            'the native library was not found (looked in /srv/app/vendor/authtoken/authtoken/lib/darwin-aarch64/'
+            . 'libauthtoken.dylib): no release of this package ships a library for darwin-aarch64 (they ship'
+            . ' linux-x86_64): build libauthtoken for it from source (`cargo build --release -p authtoken`), or'
+            . ' set the AUTHTOKEN_LIB environment variable to the path of a libauthtoken built for darwin-aarch64',
+            Library::notFoundMessage($platform, $tried),
+        );
+    }
+
+    /**
+     * Two stand-ins for libauthtoken built with cc: one whose authtoken_abi_version() says 99,
+     * one without that function (a library from before ABI versions).
+     *
+     * @return array{0: string, 1: string}
+     */
+    private static function abiStubs(string $dir): array
+    {
+        $header = (string) file_get_contents(Library::headerPath());
+        // Every declared function must resolve for FFI::cdef(): define them all as empty
+        // weak stubs, then the ABI version (or not).
+        preg_match_all('/\\b(authtoken_[a-z_]+)\\(/', $header, $m);
+        $stubs = '';
+        foreach (array_unique($m[1]) as $name) {
+            if ($name !== 'authtoken_abi_version') {
+                $stubs .= "void $name(void) {}\n";
+            }
+        }
+        $paths = [];
+        foreach (['other' => "unsigned authtoken_abi_version(void) { return 99; }\n", 'old' => ''] as $kind => $abi) {
+            file_put_contents("$dir/$kind.c", $stubs . $abi);
+            $so = "$dir/$kind/libauthtoken.so";
+            mkdir(dirname($so));
+            $command = 'cc -shared -fPIC -w -o ' . escapeshellarg($so) . ' ' . escapeshellarg("$dir/$kind.c");
+            exec("$command 2>&1", $out, $rc);
+            self::assertSame(0, $rc, implode("\n", $out));
+            $paths[] = $so;
+        }
+        return [$paths[0], $paths[1]];
+    }
+
     public function testWithoutAuthtokenLibThePackageLooksInItsOwnPlaces(): void
     {
         // A copy of the package outside the repository, without lib/: nothing to find.
@@ -80,15 +161,16 @@ final class LoadingTest extends TestCase
         self::assertSame(0, $cp);
         $out = $this->probe([], ['AUTHTOKEN_LIB' => false], $copy);
         self::assertStringContainsString(
-            'LibraryException code 0 kind library: the native library libauthtoken.so was not found:'
-            . ' set the AUTHTOKEN_LIB environment variable',
+            'LibraryException code 0 kind library: the native library was not found'
+            . " (looked in $copy/lib/linux-x86_64/libauthtoken.so):"
+            . ' this copy of the package has no library for linux-x86_64: install the release archive',
             $out,
         );
-        self::assertStringContainsString("$copy/lib/libauthtoken.so", $out);
+        self::assertStringContainsString('or set the AUTHTOKEN_LIB environment variable', $out);
 
-        // With the library in the package's lib/, it is found there.
-        mkdir("$copy/lib");
-        symlink(self::libraryPath(), "$copy/lib/libauthtoken.so");
+        // With the library in the package's lib/<platform>/, as the release archive has it.
+        mkdir("$copy/lib/linux-x86_64", 0755, true);
+        symlink(self::libraryPath(), "$copy/lib/linux-x86_64/libauthtoken.so");
         $out = $this->probe([], ['AUTHTOKEN_LIB' => false], $copy);
         self::assertStringContainsString('after new Client: mapped, mode cdef', $out);
     }

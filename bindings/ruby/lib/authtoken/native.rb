@@ -1,13 +1,15 @@
 # frozen_string_literal: true
 
 require "ffi"
+require_relative "loader"
 
 module AuthToken
   # The C ABI of libauthtoken (include/authtoken.h), attached with the ffi gem.
   #
   # Internal: use AuthToken::Client. The library is opened when this file is loaded, from
-  # +AUTHTOKEN_LIB+ when set, else from a path relative to the gem (see Native.candidates).
-  # A missing library raises LoadError saying what to set.
+  # +AUTHTOKEN_LIB+ when set, else from the platform gem's lib/authtoken/native/PLATFORM/
+  # (see Loader.candidates). A missing library, one of another architecture or of another
+  # ABI version raises LoadError naming the path, what was found and what to do.
   #
   # Functions that may touch the network, a lock or the token store are attached with
   # <tt>blocking: true</tt>: the ffi gem releases the GVL around them, so other Ruby threads
@@ -21,40 +23,40 @@ module AuthToken
     extend FFI::Library
 
     # The file name of the shared library on this platform (libauthtoken.so on Linux).
-    LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}authtoken.#{FFI::Platform::LIBSUFFIX}".freeze
+    LIBRARY_NAME = Loader.library_name
 
-    # Where the library is looked for, in order: +AUTHTOKEN_LIB+ alone when it is set; else
-    # the copy shipped inside a packaged gem (lib/authtoken/native/), then the repository's
-    # cargo output (target/release, then target/debug) when the gem is used from a checkout.
+    # Where the library is looked for, in order (see Loader.candidates).
     def self.candidates
-      explicit = ENV.fetch("AUTHTOKEN_LIB", "")
-      return [File.expand_path(explicit)] unless explicit.empty?
-
-      repository = File.expand_path("../../../..", __dir__)
-      [
-        File.join(__dir__, "native", LIBRARY_NAME),
-        File.join(repository, "target", "release", LIBRARY_NAME),
-        File.join(repository, "target", "debug", LIBRARY_NAME)
-      ]
+      Loader.candidates
     end
 
-    # Opens the first candidate that exists. Raises LoadError naming what was tried and what
-    # to set when none can be opened.
+    # Opens the first candidate that exists and checks its ABI version. Raises LoadError
+    # (Loader::Error) naming the paths tried, what was found and what to do when none can be
+    # used.
     def self.open_library
       tried = candidates
       path = tried.find { |candidate| File.file?(candidate) }
-      if path.nil?
-        raise LoadError, "authtoken: the native library #{LIBRARY_NAME} was not found " \
-                         "(looked in #{tried.join(", ")}). Set AUTHTOKEN_LIB to its path, or build " \
-                         "it in the repository with `cargo build --release -p authtoken`."
-      end
+      raise Loader::Error, Loader.not_found_message(tried) if path.nil?
+
       begin
         ffi_lib(path)
       rescue LoadError => e
-        raise LoadError, "authtoken: could not open #{path} (#{e.message}). Set AUTHTOKEN_LIB to " \
-                         "the path of a #{LIBRARY_NAME} built for this platform."
+        raise Loader::Error, Loader.open_failed_message(path, e.message)
       end
+      check_abi(path)
       path
+    end
+
+    # Refuses a library of another C ABI (or one older than ABI versions) before any other
+    # function is attached: its functions might not mean what this gem expects.
+    def self.check_abi(path)
+      begin
+        attach_function :authtoken_abi_version, [], :uint32
+      rescue FFI::NotFoundError
+        raise Loader::Error, Loader.abi_mismatch_message(path, nil)
+      end
+      found = authtoken_abi_version
+      raise Loader::Error, Loader.abi_mismatch_message(path, found) unless found == Loader::ABI_VERSION
     end
 
     # The path the library was opened from.
