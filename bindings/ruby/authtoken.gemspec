@@ -17,9 +17,18 @@ Gem::Specification.new do |spec|
   spec.required_ruby_version = ">= 3.0"
   spec.metadata["rubygems_mfa_required"] = "true"
 
-  # The native library is not built by the gem: set AUTHTOKEN_LIB, or copy a libauthtoken.so
-  # built for the target platform into lib/authtoken/native/ before `gem build`.
-  spec.files = Dir["lib/**/*.rb", "lib/authtoken/native/*.{so,dylib,dll}", "authtoken.gemspec"]
+  # `make dist` builds two gems from a staged copy of this directory (scripts/dist/ruby-gems.sh):
+  # with AUTHTOKEN_GEM_PLATFORM set (x86_64-linux), a platform gem carrying the library in
+  # lib/authtoken/native/PLATFORM/; without it, the plain gem, which carries none and whose
+  # load error says which gem to install or where to point AUTHTOKEN_LIB.
+  platform = ENV.fetch("AUTHTOKEN_GEM_PLATFORM", "")
+  unless platform.empty?
+    spec.platform = Gem::Platform.new(platform)
+    library = "lib/authtoken/native/#{platform}/libauthtoken.so"
+    raise "#{library} is missing: stage the library before building the #{platform} gem" unless File.file?(library)
+  end
+  spec.files = Dir["lib/**/*.rb", "*.md", "LICENSE-*", "authtoken.gemspec"] +
+               (platform.empty? ? [] : Dir["lib/authtoken/native/#{platform}/*"])
   spec.require_paths = ["lib"]
 
   spec.add_dependency "ffi", ">= 1.15", "< 2"
