@@ -429,6 +429,43 @@ authtoken_result authtoken_client_invalidate(const authtoken_client *client,
                                              bool *invalidated_out);
 
 /**
+ * Whether an answer with `status` and `body` to a request signed with this client's token
+ * says the token was refused, for callers that send requests with their own HTTP client: a
+ * 401, or, for a provider whose JWT views answer 403 (Testpress), a 403 whose message is one
+ * of those views' rejections. When `*refused_out` is true, call
+ * `authtoken_client_invalidate()` with the header that was sent, get the header again and
+ * resend once. The rule is the one `authtoken_client_request()` follows.
+ *
+ * Pure (no network, no store) and thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT`
+ * for a NULL `client` or `refused_out`, or a NULL `body` with a non-zero `body_len`.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle; `body` is NULL or points to `body_len` readable
+ * bytes; `refused_out` is NULL or writable.
+ */
+authtoken_result authtoken_client_is_refused(const authtoken_client *client,
+                                             uint16_t status,
+                                             const uint8_t *body,
+                                             size_t body_len,
+                                             bool *refused_out);
+
+/**
+ * Checks that this client's Authorization header may be sent to `url`, for callers that send
+ * requests with their own HTTP client: an absolute `http://` or `https://` URL with the
+ * scheme, host and port of the client's base URL, the one origin the token is ever sent to.
+ * Returns `AUTHTOKEN_RESULT_OK` when it may.
+ *
+ * Pure and thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `client` or
+ * `url`, invalid UTF-8, something that is not a URL, a scheme other than http and https, or
+ * another origin (the message names it and the client's).
+ *
+ * # Safety
+ * `client` is NULL or a live client handle; `url` is NULL or a NUL-terminated string.
+ */
+authtoken_result authtoken_client_check_url(const authtoken_client *client,
+                                            const char *url);
+
+/**
  * Forgets the token locally (in memory and in the store) without revoking it on the server.
  * The next call that needs a token logs in again.
  *

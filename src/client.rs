@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{self, display_url, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
 use crate::provider::{same_origin, Profile};
 use crate::response::{parse_server_error, Response};
+use crate::status::{kind_for, status_error, Exchange};
 use crate::store::{self, CacheKey, Entry, TokenStore};
 use crate::token::{jwt_expiry, parse_expiry, Token};
 
@@ -395,6 +396,48 @@ impl Client {
     pub fn cached_token(&self) -> Result<Option<Arc<Token>>> {
         self.inner.current_or_stored()
     }
+
+    /// Whether an answer with `status` and `body` to a request signed by this client says
+    /// the token was refused, so that the caller should [`invalidate`](Client::invalidate)
+    /// it and send the request once more with a fresh one: a 401, or, for a provider whose
+    /// JWT views answer 403 (Testpress), a 403 whose message is one of those views'
+    /// rejections (`Signature has expired.`, ...), wherever the body carries it (`detail`,
+    /// `message`, ...). It is the rule this client's own requests follow, for adapters of
+    /// other HTTP clients. Pure (no network, no store); thread-safe.
+    pub fn is_refused(&self, status: u16, body: &[u8]) -> bool {
+        self.inner.is_refused_with(status, || body)
+    }
+
+    /// [`Client::is_refused`], asking for the body only when the decision needs it (a 403
+    /// from a JWT provider): for HTTP clients that have not read the body yet.
+    pub fn is_refused_with<B: AsRef<[u8]>>(&self, status: u16, body: impl FnOnce() -> B) -> bool {
+        self.inner.is_refused_with(status, body)
+    }
+
+    /// Checks that this client's Authorization header may be sent to `url`, an absolute
+    /// `http://` or `https://` URL with the scheme, host and port of the base URL: the one
+    /// origin the token is ever sent to, the rule of this client's own requests. For
+    /// adapters of other HTTP clients, before they add the header. Pure; thread-safe.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming what was wrong: not a URL, a scheme other than http and https,
+    /// or another origin than the client's (named with it).
+    pub fn check_url(&self, url: &str) -> Result<()> {
+        let parsed = Url::parse(url).map_err(|e| {
+            Error::argument(format!(
+                "invalid URL `{}`: {e}",
+                url.chars().take(128).collect::<String>()
+            ))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::argument(format!(
+                "refusing to send the Authorization header to a {}: URL: only http:// and \
+                 https:// URLs are supported",
+                parsed.scheme()
+            )));
+        }
+        self.inner.check_origin(&parsed)
+    }
 }
 
 /// Hooks for the fuzz targets (`crate::fuzzing`): the parsing steps of a login and of a
@@ -500,14 +543,7 @@ impl Inner {
         if lower.starts_with("http://") || lower.starts_with("https://") {
             let url = Url::parse(path_or_url)
                 .map_err(|e| Error::argument(format!("invalid URL: {e}")))?;
-            if !same_origin(&url, &self.profile.origin) {
-                return Err(Error::argument(format!(
-                    "refusing to send the Authorization header to {}://{}: this client is for {}",
-                    url.scheme(),
-                    url.host_str().unwrap_or(""),
-                    display_url(&self.profile.origin).trim_end_matches('/')
-                )));
-            }
+            self.check_origin(&url)?;
             return Ok(url);
         }
         if has_scheme(path_or_url) {
@@ -523,11 +559,30 @@ impl Inner {
         })
     }
 
+    /// The origin rule: the Authorization header goes to the base URL's scheme, host and port
+    /// only.
+    fn check_origin(&self, url: &Url) -> Result<()> {
+        if same_origin(url, &self.profile.origin) {
+            return Ok(());
+        }
+        Err(Error::argument(format!(
+            "refusing to send the Authorization header to {}://{}: this client is for {}",
+            url.scheme(),
+            url.host_str().unwrap_or(""),
+            display_url(&self.profile.origin).trim_end_matches('/')
+        )))
+    }
+
     fn is_auth_failure(&self, resp: &RawResponse) -> bool {
-        match resp.status {
+        self.is_refused_with(resp.status, || &resp.body)
+    }
+
+    /// What counts as a refused token (see [`Client::is_refused`]).
+    fn is_refused_with<B: AsRef<[u8]>>(&self, status: u16, body: impl FnOnce() -> B) -> bool {
+        match status {
             401 => true,
             403 if self.profile.jwt_403_is_auth_failure => {
-                let (message, _) = parse_server_error(&resp.body);
+                let (message, _) = parse_server_error(body().as_ref());
                 message.is_some_and(|m| JWT_REJECTIONS.contains(&m.as_str()))
             }
             _ => false,
@@ -656,34 +711,24 @@ impl Inner {
                 let m = m.to_ascii_lowercase();
                 m.contains("maximum amount of tokens") || m.contains("maximum number of")
             });
-        let kind = match status {
-            400 | 401 => ErrorKind::InvalidCredentials,
-            403 if limit_reached => ErrorKind::TokenLimit,
-            403 => ErrorKind::Forbidden,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::Protocol,
+        let exchange = Exchange::Login {
+            token_limit: status == 403 && limit_reached,
         };
-        let hint = match kind {
+        let hint = match kind_for(exchange, status) {
             ErrorKind::TokenLimit => " (the service holds its maximum of live tokens for this account or organization: log out tokens that are no longer used, or wait for them to expire)",
             ErrorKind::InvalidCredentials => " (check username and password)",
             _ => "",
         };
-        Error::new(
-            kind,
-            format!(
-                "login to {} at {} failed: HTTP {status}{}{hint}",
-                self.config.provider,
-                display_url(url),
-                message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            ),
-        )
-        .with_status(status)
-        .with_server_message(message, code)
-        .with_retry_after(resp.retry_after())
+        let text = format!(
+            "login to {} at {} failed: HTTP {status}{}{hint}",
+            self.config.provider,
+            display_url(url),
+            message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        );
+        status_error(exchange, status, text, message, code, resp.retry_after())
     }
 
     fn revoke(&self, path: &str, token: &Token) -> Result<()> {
@@ -703,26 +748,23 @@ impl Inner {
             return Ok(());
         }
         let (message, code) = self.server_error(&resp.body);
-        let kind = match resp.status {
-            403 => ErrorKind::Forbidden,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::Protocol,
-        };
-        Err(Error::new(
-            kind,
-            format!(
-                "logout at {} failed: HTTP {}{}; the token was kept so that logout can be retried",
-                display_url(&url),
-                resp.status,
-                message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            ),
-        )
-        .with_status(resp.status)
-        .with_server_message(message, code))
+        let text = format!(
+            "logout at {} failed: HTTP {}{}; the token was kept so that logout can be retried",
+            display_url(&url),
+            resp.status,
+            message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        );
+        Err(status_error(
+            Exchange::Logout,
+            resp.status,
+            text,
+            message,
+            code,
+            resp.retry_after(),
+        ))
     }
 }
 

@@ -13,6 +13,7 @@ use url::Url;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::is_loopback;
+use crate::status::parse_retry_after;
 
 /// Largest login, logout or error body read; larger ones are a protocol error.
 pub(crate) const SMALL_BODY_LIMIT: u64 = 1 << 20;
@@ -289,19 +290,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(v).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?)
 }
 
 fn build_clients(s: &Settings) -> Result<Clients> {

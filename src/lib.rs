@@ -33,6 +33,7 @@ mod http;
 pub mod fuzzing;
 mod provider;
 mod response;
+mod status;
 pub mod store;
 mod token;
 

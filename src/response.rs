@@ -6,8 +6,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::client::redact;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::http::RawResponse;
+use crate::status::{parse_retry_after, status_error, Exchange};
 use crate::token::Token;
 
 /// The answer to a signed request: status, headers and the whole body.
@@ -116,35 +117,28 @@ impl Response {
         if self.status < 400 {
             return Ok(self);
         }
-        let kind = match self.status {
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::HttpStatus,
-        };
         let (message, code) = parse_server_error(&self.body);
         let secrets: Vec<&str> = self.signed_with.iter().map(|t| t.secret()).collect();
         let message = message.map(|m| redact(&m, &secrets));
         let code = code.map(|c| redact(&c, &secrets));
-        let retry_after = self
-            .header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        Err(Error::new(
-            kind,
-            format!(
-                "HTTP {} from {}{}",
-                self.status,
-                self.url.split('?').next().unwrap_or(""),
-                message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            ),
-        )
-        .with_status(self.status)
-        .with_server_message(message, code)
-        .with_retry_after(retry_after.map(std::time::Duration::from_secs)))
+        let retry_after = self.header("retry-after").and_then(parse_retry_after);
+        let text = format!(
+            "HTTP {} from {}{}",
+            self.status,
+            self.url.split('?').next().unwrap_or(""),
+            message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        );
+        Err(status_error(
+            Exchange::Request,
+            self.status,
+            text,
+            message,
+            code,
+            retry_after,
+        ))
     }
 }
 
@@ -302,5 +296,31 @@ mod tests {
         );
         assert_eq!(e.error_code(), Some("<redacted>"));
         assert!(!format!("{e} {e:?}").contains("0123456789abcdef0123"));
+    }
+
+    #[test]
+    fn error_for_status_reads_retry_after_as_seconds_or_an_http_date() {
+        // The copy this replaced read seconds only; a date now counts, as for logins.
+        let answer = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::RETRY_AFTER, value.parse().unwrap());
+            Response::from_raw(RawResponse {
+                status: 429,
+                headers,
+                body: Vec::new(),
+                url: url::Url::parse("https://api.example.com/x").unwrap(),
+            })
+            .error_for_status()
+            .unwrap_err()
+        };
+        assert_eq!(
+            answer("30").retry_after(),
+            Some(std::time::Duration::from_secs(30))
+        );
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(90);
+        let e = answer(&httpdate::fmt_http_date(later));
+        assert_eq!(e.kind(), crate::ErrorKind::RateLimited);
+        let wait = e.retry_after().expect("an HTTP date is read");
+        assert!(wait > std::time::Duration::from_secs(60), "{wait:?}");
     }
 }

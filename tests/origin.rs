@@ -131,3 +131,55 @@ fn the_user_cannot_set_the_authorization_header() {
         "{err}"
     );
 }
+
+#[test]
+fn check_url_is_the_rule_the_clients_own_requests_follow() {
+    let emu = emulator();
+    let c = client(&emu, "tpstreams", "check-url");
+    let own = format!("{}/api/echo/?page=2", c.base_url());
+    assert!(c.check_url(&own).is_ok());
+    // Every URL a signed request refuses, check_url refuses with the same message.
+    for url in [
+        "https://evil.example.com/api/".to_string(),
+        format!("http://localhost:{}/tpstreams/api/echo/", emu.addr().port()),
+        format!("HTTPS://127.0.0.1:{}/tpstreams/", emu.addr().port()),
+    ] {
+        let checked = c.check_url(&url).unwrap_err();
+        let sent = c.get(&url).unwrap_err();
+        assert_eq!(checked.kind(), ErrorKind::InvalidArgument, "{url}");
+        assert_eq!(checked.message(), sent.message(), "{url}");
+    }
+    let ftp = c.check_url("ftp://127.0.0.1/x").unwrap_err();
+    assert_eq!(
+        ftp.message(),
+        "refusing to send the Authorization header to a ftp: URL: only http:// and https:// URLs are supported"
+    );
+    let relative = c.check_url("/api/echo/").unwrap_err();
+    assert!(
+        relative.message().starts_with("invalid URL `/api/echo/`"),
+        "{relative}"
+    );
+    assert_eq!(
+        emu.login_count("tpstreams", "check-url"),
+        0,
+        "nothing was sent"
+    );
+}
+
+#[test]
+fn is_refused_is_the_rule_the_clients_own_requests_follow() {
+    let emu = emulator();
+    let tpstreams = client(&emu, "tpstreams", "is-refused");
+    let testpress = client(&emu, "testpress", "is-refused");
+    let expired = br#"{"detail": "Signature has expired."}"#;
+    assert!(tpstreams.is_refused(401, b""));
+    assert!(!tpstreams.is_refused(403, expired));
+    assert!(testpress.is_refused(403, expired));
+    assert!(testpress.is_refused(403, br#"{"message": "Invalid signature."}"#));
+    assert!(!testpress.is_refused(403, br#"{"detail": "You do not have permission."}"#));
+    assert!(!testpress.is_refused(500, expired));
+    // The body is asked for only when the decision needs it.
+    assert!(testpress.is_refused_with(401, || -> Vec<u8> { panic!("read for a 401") }));
+    assert!(!tpstreams.is_refused_with(403, || -> Vec<u8> { panic!("read for TPStreams") }));
+    assert!(testpress.is_refused_with(403, || expired.to_vec()));
+}

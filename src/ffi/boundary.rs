@@ -159,6 +159,36 @@ pub(crate) unsafe fn opt_str_arg<'a>(
     }
 }
 
+/// Borrows a byte buffer argument: NULL with length 0 is `None` (no buffer); NULL with another
+/// length, or a length no buffer can have, is an error naming `name`.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` readable bytes that stay valid while borrowed.
+pub(crate) unsafe fn bytes_arg<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: &str,
+) -> Result<Option<&'a [u8]>, Error> {
+    if ptr.is_null() {
+        if len != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("argument `{name}` is NULL but `{name}_len` is {len}"),
+            ));
+        }
+        return Ok(None);
+    }
+    if len > isize::MAX as usize {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("argument `{name}_len` ({len}) is larger than any buffer can be"),
+        ));
+    }
+    // SAFETY: not NULL, the caller promises `len` readable bytes, and the length fits in
+    // isize; the slice lives no longer than the caller's promise.
+    Ok(Some(unsafe { std::slice::from_raw_parts(ptr, len) }))
+}
+
 /// Borrows a handle argument.
 ///
 /// # Safety

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use serde_json::Value;
 
 use super::boundary::{
-    c_string, check_out, guard, guard_value, handle, opt_str_arg, str_arg, write_out,
+    bytes_arg, c_string, check_out, guard, guard_value, handle, opt_str_arg, str_arg, write_out,
 };
 use super::response::authtoken_response;
 use super::result::authtoken_result;
@@ -196,25 +196,8 @@ pub unsafe extern "C" fn authtoken_client_request(
             Some(json) => parse_headers(json)?,
             None => Vec::new(),
         };
-        let body = if body.is_null() {
-            if body_len != 0 {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("argument `body` is NULL but `body_len` is {body_len}"),
-                ));
-            }
-            None
-        } else {
-            if body_len > isize::MAX as usize {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("argument `body_len` ({body_len}) is larger than any buffer can be"),
-                ));
-            }
-            // SAFETY: `body` is not NULL, the caller promises `body_len` readable bytes, and
-            // the length fits in isize; the slice lives only during the call.
-            Some(unsafe { std::slice::from_raw_parts(body, body_len) })
-        };
+        // SAFETY: the caller passes NULL or `body_len` readable bytes, valid during the call.
+        let body = unsafe { bytes_arg(body, body_len, "body") }?;
         let pairs: Vec<(&str, &str)> = headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -328,6 +311,65 @@ pub unsafe extern "C" fn authtoken_client_invalidate(
             unsafe { write_out(invalidated_out, invalidated) };
         }
         Ok(())
+    })
+}
+
+/// Whether an answer with `status` and `body` to a request signed with this client's token
+/// says the token was refused, for callers that send requests with their own HTTP client: a
+/// 401, or, for a provider whose JWT views answer 403 (Testpress), a 403 whose message is one
+/// of those views' rejections. When `*refused_out` is true, call
+/// `authtoken_client_invalidate()` with the header that was sent, get the header again and
+/// resend once. The rule is the one `authtoken_client_request()` follows.
+///
+/// Pure (no network, no store) and thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT`
+/// for a NULL `client` or `refused_out`, or a NULL `body` with a non-zero `body_len`.
+///
+/// # Safety
+/// `client` is NULL or a live client handle; `body` is NULL or points to `body_len` readable
+/// bytes; `refused_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn authtoken_client_is_refused(
+    client: *const authtoken_client,
+    status: u16,
+    body: *const u8,
+    body_len: usize,
+    refused_out: *mut bool,
+) -> authtoken_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a live handle.
+        let client = unsafe { handle(client, "client") }?;
+        check_out(refused_out, "refused_out")?;
+        // SAFETY: the caller passes NULL or `body_len` readable bytes, valid during the call.
+        let body = unsafe { bytes_arg(body, body_len, "body") }?;
+        let refused = client.client.is_refused(status, body.unwrap_or_default());
+        // SAFETY: checked non-NULL; the caller promises it is writable.
+        unsafe { write_out(refused_out, refused) };
+        Ok(())
+    })
+}
+
+/// Checks that this client's Authorization header may be sent to `url`, for callers that send
+/// requests with their own HTTP client: an absolute `http://` or `https://` URL with the
+/// scheme, host and port of the client's base URL, the one origin the token is ever sent to.
+/// Returns `AUTHTOKEN_RESULT_OK` when it may.
+///
+/// Pure and thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `client` or
+/// `url`, invalid UTF-8, something that is not a URL, a scheme other than http and https, or
+/// another origin (the message names it and the client's).
+///
+/// # Safety
+/// `client` is NULL or a live client handle; `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn authtoken_client_check_url(
+    client: *const authtoken_client,
+    url: *const c_char,
+) -> authtoken_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a live handle.
+        let client = unsafe { handle(client, "client") }?;
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let url = unsafe { str_arg(url, "url") }?;
+        client.client.check_url(url)
     })
 }
 

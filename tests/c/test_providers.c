@@ -3,6 +3,7 @@
  * POST, read the response (status, a header, all headers, the body, the URL), log out, and
  * check what the server counted.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,9 +189,79 @@ static void shared_identity(void) {
     free(user);
 }
 
+/* The decisions the library exports for callers with their own HTTP client: what counts as
+ * a refused token, and where the header may go. No network: both are pure. */
+static void exported_decisions(void) {
+    h_section("is_refused and check_url");
+    char *tp_config = h_config("tpstreams", "decisions", h_password(), "\"organization_id\": \"o\"");
+    char *jwt_config = h_config("testpress", "decisions", h_password(), NULL);
+    authtoken_client *tp = NULL, *jwt = NULL;
+    CHECK_RC(authtoken_client_new(tp_config, &tp), AUTHTOKEN_RESULT_OK, "client_new tpstreams");
+    CHECK_RC(authtoken_client_new(jwt_config, &jwt), AUTHTOKEN_RESULT_OK, "client_new testpress");
+    if (!tp || !jwt) goto out;
+    static const char expired_detail[] = "{\"detail\": \"Signature has expired.\"}";
+    static const char expired_message[] = "{\"message\": \"Signature has expired.\"}";
+    static const char forbidden[] = "{\"detail\": \"You do not have permission.\"}";
+    const uint8_t *b = (const uint8_t *)expired_detail;
+    bool refused = false;
+    CHECK_RC(authtoken_client_is_refused(tp, 401, NULL, 0, &refused), AUTHTOKEN_RESULT_OK, "401");
+    CHECK(refused, "a 401 is a refused token");
+    CHECK_RC(authtoken_client_is_refused(tp, 403, b, strlen(expired_detail), &refused),
+             AUTHTOKEN_RESULT_OK, "403 tpstreams");
+    CHECK(!refused, "TPStreams' 403 is not a refused token, whatever it says");
+    CHECK_RC(authtoken_client_is_refused(jwt, 403, b, strlen(expired_detail), &refused),
+             AUTHTOKEN_RESULT_OK, "403 testpress");
+    CHECK(refused, "Testpress' 403 \"Signature has expired.\" in detail is a refused token");
+    CHECK_RC(authtoken_client_is_refused(jwt, 403, (const uint8_t *)expired_message,
+                                         strlen(expired_message), &refused),
+             AUTHTOKEN_RESULT_OK, "403 testpress, message");
+    CHECK(refused, "... and in message");
+    CHECK_RC(authtoken_client_is_refused(jwt, 403, (const uint8_t *)forbidden, strlen(forbidden),
+                                         &refused),
+             AUTHTOKEN_RESULT_OK, "403 testpress, permission");
+    CHECK(!refused, "Testpress' 403 for a permission is not a refused token");
+    CHECK_RC(authtoken_client_is_refused(jwt, 200, NULL, 0, &refused), AUTHTOKEN_RESULT_OK, "200");
+    CHECK(!refused, "a 200 is not a refusal");
+    CHECK_RC(authtoken_client_is_refused(jwt, 403, NULL, 5, &refused),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "NULL body with a length");
+    CHECK_STR(h_last_message(), "argument `body` is NULL but `body_len` is 5", "message");
+    CHECK_RC(authtoken_client_is_refused(jwt, 401, NULL, 0, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+             "NULL refused_out");
+    CHECK_RC(authtoken_client_is_refused(NULL, 401, NULL, 0, &refused),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "NULL client");
+
+    char same[512];
+    char *base = NULL;
+    CHECK_RC(authtoken_client_base_url(tp, &base), AUTHTOKEN_RESULT_OK, "base_url");
+    snprintf(same, sizeof same, "%s/api/v1/o/assets/?page=2", base ? base : "");
+    CHECK_RC(authtoken_client_check_url(tp, same), AUTHTOKEN_RESULT_OK, "its own origin");
+    CHECK_RC(authtoken_client_check_url(tp, "https://evil.example/api/"),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "another host");
+    CHECK_CONTAINS(h_last_message(),
+                   "refusing to send the Authorization header to https://evil.example: this client is for",
+                   "message names both origins");
+    CHECK_RC(authtoken_client_check_url(tp, "ftp://127.0.0.1/"), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+             "another scheme");
+    CHECK_STR(h_last_message(),
+              "refusing to send the Authorization header to a ftp: URL: only http:// and https:// URLs "
+              "are supported",
+              "message names the scheme");
+    CHECK_RC(authtoken_client_check_url(tp, "/api/v1/"), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+             "not an absolute URL");
+    CHECK_CONTAINS(h_last_message(), "invalid URL `/api/v1/`", "message");
+    CHECK_RC(authtoken_client_check_url(tp, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "NULL url");
+    authtoken_string_free(base);
+out:
+    authtoken_client_free(tp);
+    authtoken_client_free(jwt);
+    free(tp_config);
+    free(jwt_config);
+}
+
 int main(void) {
     h_init();
     for (size_t i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) run(&PROVIDERS[i]);
     shared_identity();
+    exported_decisions();
     return h_finish("test_providers");
 }

@@ -300,6 +300,48 @@ final class Client
     }
 
     /**
+     * Whether an answer with $status and $body to a request signed with this client's token
+     * says the token was refused, for code that sends requests with its own HTTP client: a
+     * 401, or, for Testpress, a 403 whose message is one of its JWT views' rejections. The
+     * core decides, by the rule its own requests follow; when true, invalidate() the header
+     * that was sent, take a fresh one and resend once.
+     *
+     * @throws AuthTokenException InvalidArgumentException for a closed client
+     */
+    public function isRefused(int $status, string $body = ''): bool
+    {
+        if ($status < 0 || $status > 65535) {
+            throw new InvalidArgumentException("HTTP status $status is out of range (0..65535)");
+        }
+        $length = strlen($body);
+        $bytes = $this->ffi->new('uint8_t[' . max(1, $length) . ']');
+        if ($length > 0) {
+            FFI::memcpy($bytes, $body, $length);
+        }
+        $refused = $this->ffi->new('bool');
+        $code = $this->ffi->authtoken_client_is_refused($this->handle(), $status, $bytes, $length, FFI::addr($refused));
+        if ($code !== 0) {
+            throw Library::lastError($code);
+        }
+        return (bool) $refused->cdata;
+    }
+
+    /**
+     * Throws unless this client's Authorization header may be sent to $url: an absolute
+     * http:// or https:// URL with the base URL's scheme, host and port, the one origin the
+     * token is ever sent to. For code that adds authorizationHeader() to its own requests.
+     *
+     * @throws AuthTokenException InvalidArgumentException naming what was wrong
+     */
+    public function checkUrl(string $url): void
+    {
+        $code = $this->ffi->authtoken_client_check_url($this->handle(), $url);
+        if ($code !== 0) {
+            throw Library::lastError($code);
+        }
+    }
+
+    /**
      * Compare-and-invalidate, for code that sends requests with its own HTTP client (ext-curl,
      * Guzzle) and got a 401: forgets $failed (the token, or the whole header value) only while
      * it is still the current token, in this process and in the shared cache. Many workers

@@ -92,6 +92,41 @@ final class RequestsTest extends TestCase
         self::assertSame('a=1', self::echoed($client->get('/api/echo/?a=1#frag', ['query' => []]))['query']);
     }
 
+    public function testCheckUrlIsTheCoresOriginRule(): void
+    {
+        $client = $this->client();
+        $client->checkUrl($client->baseUrl() . '/api/echo/?page=2');
+        foreach (
+            [
+                'http://localhost:1/api/' => 'refusing to send the Authorization header to http://localhost: this',
+                'ftp://127.0.0.1/' => 'refusing to send the Authorization header to a ftp: URL: only http://',
+                '/relative/' => 'invalid URL `/relative/`',
+            ] as $url => $message
+        ) {
+            try {
+                $client->checkUrl($url);
+                self::fail("checkUrl($url) accepted it");
+            } catch (InvalidArgumentException $e) {
+                self::assertStringStartsWith($message, $e->getMessage());
+            }
+        }
+    }
+
+    public function testIsRefusedIsTheCoresRefusalRule(): void
+    {
+        $tpstreams = $this->client();
+        $testpress = $this->client('testpress');
+        $expired = '{"detail": "Signature has expired."}';
+        self::assertTrue($tpstreams->isRefused(401));
+        self::assertFalse($tpstreams->isRefused(403, $expired));
+        self::assertTrue($testpress->isRefused(403, $expired));
+        self::assertTrue($testpress->isRefused(403, '{"message": "Signature has expired."}'));
+        self::assertFalse($testpress->isRefused(403, '{"detail": "You do not have permission."}'));
+        self::assertFalse($testpress->isRefused(200, $expired));
+        $this->expectException(InvalidArgumentException::class);
+        $testpress->isRefused(70000);
+    }
+
     public function testAnotherOriginIsRefusedAndNothingIsSent(): void
     {
         $client = $this->client();

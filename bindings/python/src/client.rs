@@ -417,16 +417,45 @@ impl PyClient {
         &self.store
     }
 
-    /// Whether `url` has this client's origin (scheme, host and port): the only origin its
-    /// Authorization header is ever sent to.
-    fn same_origin(&self, url: &str) -> bool {
-        let (Ok(a), Ok(b)) = (url::Url::parse(url), url::Url::parse(&self.base_url)) else {
-            return false;
-        };
-        a.scheme() == b.scheme()
-            && a.host_str().map(str::to_ascii_lowercase)
-                == b.host_str().map(str::to_ascii_lowercase)
-            && a.port_or_known_default() == b.port_or_known_default()
+    /// Whether an answer with `status` and `body` to a request signed by this client says the
+    /// token was refused: 401, or, for Testpress, a 403 whose message is one of its JWT views'
+    /// rejections. The core decides (the rule of the client's own requests). `body` is the
+    /// answer's bytes, or a callable returning them, called only when the decision needs the
+    /// body (so a streamed answer is read only for such a 403). Then call
+    /// `invalidate(header_sent)`, take a fresh header and resend once.
+    ///
+    /// Raises `InvalidArgumentError` when the client is closed, `TypeError` when `body` (or
+    /// what the callable returns) is not bytes, and whatever the callable raises.
+    fn is_refused(&self, py: Python<'_>, status: u16, body: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let core = self.core(py)?;
+        let mut failure: Option<PyErr> = None;
+        let refused = core.is_refused_with(status, || {
+            let bytes = if body.is_callable() {
+                body.call0()
+            } else {
+                Ok(body.clone())
+            };
+            match bytes.and_then(|b| Ok(b.cast_into::<PyBytes>()?.as_bytes().to_vec())) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    failure = Some(e);
+                    Vec::new()
+                }
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(refused),
+        }
+    }
+
+    /// Raises `InvalidArgumentError` unless this client's Authorization header may be sent to
+    /// `url`: an absolute `http://` or `https://` URL with the base URL's scheme, host and
+    /// port, the one origin the token is ever sent to. The message names what was wrong.
+    fn check_url(&self, py: Python<'_>, url: &str) -> PyResult<()> {
+        self.core(py)?
+            .check_url(url)
+            .map_err(|e| errors::to_pyerr(py, &e, None))
     }
 
     /// Compare-and-invalidate, for requests sent with another HTTP client that were refused

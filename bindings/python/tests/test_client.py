@@ -331,8 +331,47 @@ def test_repr_and_properties_never_show_secrets(make_client: MakeClient, usernam
     assert username in text and PASSWORD not in text and token not in text
     assert (client.provider, client.username, client.store) == ("tpstreams", username, "memory")
     assert client.base_url.endswith("/tpstreams")
-    assert client.same_origin(client.base_url + "/api/echo/")
-    assert not client.same_origin("https://app.tpstreams.com/api/")
+    client.check_url(client.base_url + "/api/echo/")
+    with pytest.raises(authtoken.InvalidArgumentError, match="app.tpstreams.com"):
+        client.check_url("https://app.tpstreams.com/api/")
+
+
+def test_check_url_is_the_cores_origin_rule(make_client: MakeClient) -> None:
+    client = make_client()
+    client.check_url(client.base_url + "/x/?page=2")
+    with pytest.raises(authtoken.InvalidArgumentError) as other_port:
+        client.check_url("http://127.0.0.1:1/api/")
+    assert str(other_port.value).startswith(
+        "refusing to send the Authorization header to http://127.0.0.1: this client is for"
+    )
+    # The copy this replaced compared scheme, host and port only, so it let these through to
+    # the header code; the core refuses them by name.
+    with pytest.raises(authtoken.InvalidArgumentError, match="a ftp: URL: only http:// and https://"):
+        client.check_url("ftp://127.0.0.1/")
+    with pytest.raises(authtoken.InvalidArgumentError, match="invalid URL `/api/`"):
+        client.check_url("/api/")
+
+
+def test_is_refused_is_the_cores_refusal_rule(make_client: MakeClient) -> None:
+    tpstreams, testpress = make_client(), make_client("testpress")
+    expired = b'{"detail": "Signature has expired."}'
+    assert tpstreams.is_refused(401, b"") and testpress.is_refused(401, b"")
+    assert not tpstreams.is_refused(403, expired)
+    assert testpress.is_refused(403, expired)
+    # The adapters' former copy read only `detail`; the core finds the message in `message`
+    # too, as it does for its own requests.
+    assert testpress.is_refused(403, b'{"message": "Signature has expired."}')
+    assert not testpress.is_refused(403, b'{"detail": "You do not have permission."}')
+    assert not testpress.is_refused(200, expired)
+
+    def unread() -> bytes:
+        raise AssertionError("the body was read for a status that does not need it")
+
+    assert testpress.is_refused(401, unread) and not testpress.is_refused(500, unread)
+    assert not tpstreams.is_refused(403, unread)
+    assert testpress.is_refused(403, lambda: expired)
+    with pytest.raises(TypeError):
+        testpress.is_refused(403, "not bytes")  # type: ignore[arg-type]
 
 
 def test_error_classes_carry_the_core_codes() -> None:

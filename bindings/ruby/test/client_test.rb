@@ -167,6 +167,34 @@ class ClientTest < AuthTokenTest
     assert_equal 14, error.code
   end
 
+  def test_refused_is_the_cores_rule
+    tpstreams = make_client
+    testpress = make_client("testpress")
+    expired = '{"detail": "Signature has expired."}'
+    assert tpstreams.refused?(401, "")
+    assert testpress.refused?(401, nil)
+    refute tpstreams.refused?(403, expired)
+    assert testpress.refused?(403, expired)
+    # The Faraday middleware's former copy read only `detail`; the core finds the message in
+    # `message` too, as for its own requests.
+    assert testpress.refused?(403, '{"message": "Signature has expired."}')
+    refute testpress.refused?(403, '{"detail": "You do not have permission."}')
+    refute testpress.refused?(200, expired)
+  end
+
+  def test_check_url_is_the_cores_origin_rule
+    client = make_client
+    assert_nil client.check_url("#{client.base_url}/api/echo/?page=2")
+    error = assert_raises(AuthToken::InvalidArgumentError) { client.check_url("http://localhost:1/api/") }
+    assert_match(%r{\Arefusing to send the Authorization header to http://localhost: this client is for },
+                 error.message)
+    # The former copy compared scheme, host and port only; the core names a foreign scheme.
+    error = assert_raises(AuthToken::InvalidArgumentError) { client.check_url("ftp://127.0.0.1/") }
+    assert_equal "refusing to send the Authorization header to a ftp: URL: only http:// and https:// URLs " \
+                 "are supported", error.message
+    assert_raises(AuthToken::InvalidArgumentError) { client.check_url("/relative/") }
+  end
+
   def test_a_revoked_token_is_replaced_and_the_request_resent
     client = make_client
     old = client.authorization_header

@@ -8,7 +8,6 @@ import anyio.to_thread
 import httpx
 
 from ._authtoken import Client
-from ._common import check_origin, is_refused
 
 
 class HttpxAuth(httpx.Auth):
@@ -31,11 +30,11 @@ class HttpxAuth(httpx.Auth):
         self.client = client
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        check_origin(self.client, str(request.url))
+        self.client.check_url(str(request.url))
         header = self.client.authorization_header()
         request.headers["Authorization"] = header
         response = yield request
-        if is_refused(self.client, response.status_code, response.read):
+        if self.client.is_refused(response.status_code, response.read):
             self.client.invalidate(header)
             request.headers["Authorization"] = self.client.authorization_header()
             yield request
@@ -43,14 +42,14 @@ class HttpxAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        check_origin(self.client, str(request.url))
+        self.client.check_url(str(request.url))
         await request.aread()
         header = await anyio.to_thread.run_sync(self.client.authorization_header)
         request.headers["Authorization"] = header
         response = yield request
         if response.status_code == 403:
             await response.aread()
-        if is_refused(self.client, response.status_code, lambda: response.content):
+        if self.client.is_refused(response.status_code, lambda: response.content):
             await anyio.to_thread.run_sync(self.client.invalidate, header)
             request.headers["Authorization"] = await anyio.to_thread.run_sync(
                 self.client.authorization_header

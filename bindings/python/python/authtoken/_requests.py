@@ -9,7 +9,6 @@ from requests.cookies import extract_cookies_to_jar
 from requests.models import PreparedRequest, Response
 
 from ._authtoken import Client
-from ._common import check_origin, is_refused
 
 
 class RequestsAuth(AuthBase):
@@ -31,7 +30,7 @@ class RequestsAuth(AuthBase):
         self.client = client
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        check_origin(self.client, r.url or "")
+        self.client.check_url(r.url or "")
         header = self.client.authorization_header()
         r.headers["Authorization"] = header
         position: int | None = None
@@ -51,7 +50,7 @@ class RequestsAuth(AuthBase):
     def _retry(
         self, sent: str, position: int | None, response: Response, **kwargs: Any
     ) -> Response:
-        if not is_refused(self.client, response.status_code, lambda: response.content):
+        if not self.client.is_refused(response.status_code, lambda: response.content):
             return response
         request = response.request
         body: Any = request.body

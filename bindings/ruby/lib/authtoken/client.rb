@@ -197,6 +197,31 @@ module AuthToken
       forgotten.read(:bool)
     end
 
+    # Whether an answer with +status+ and +body+ (a String, or nil) to a request signed with
+    # this client's token says the token was refused: a 401, or, for Testpress, a 403 whose
+    # message is one of its JWT views' rejections. The core decides, by the rule its own
+    # requests follow; then #invalidate the header that was sent, take a fresh one and resend
+    # once. Thread-safe.
+    def refused?(status, body)
+      bytes = body.to_s.b
+      buffer = FFI::MemoryPointer.new(:uint8, bytes.bytesize + 1)
+      buffer.put_bytes(0, bytes)
+      refused = FFI::MemoryPointer.new(:bool)
+      with_handle do |handle|
+        Native.check(Native.authtoken_client_is_refused(handle, Integer(status), buffer, bytes.bytesize, refused))
+      end
+      refused.read(:bool)
+    end
+
+    # Raises InvalidArgumentError unless this client's Authorization header may be sent to
+    # +url+ (a String or URI): an absolute http:// or https:// URL with the base URL's scheme,
+    # host and port, the one origin the token is ever sent to. The message says what was wrong.
+    # Returns nil. Thread-safe.
+    def check_url(url)
+      with_handle { |handle| Native.check(Native.authtoken_client_check_url(handle, url.to_s)) }
+      nil
+    end
+
     # Frees the native handle now, after waiting for calls in progress on other threads.
     # Does not log out. Idempotent. Later calls raise InvalidArgumentError. Returns nil.
     def close

@@ -1,8 +1,6 @@
 # frozen_string_literal: true
 
 require "faraday"
-require "json"
-require "uri"
 require_relative "../authtoken"
 
 # (AuthToken itself is described in lib/authtoken.rb.)
@@ -28,19 +26,15 @@ module AuthToken
   # Thread-safety: one middleware stack may be used from many threads. Threads and processes
   # refused together replace the token once (Client#invalidate is a compare-and-invalidate).
   class FaradayMiddleware < ::Faraday::Middleware
-    # The messages a Testpress (JWT) view sends, with 403, for a token it will not accept.
-    JWT_REJECTIONS = ["Invalid signature.", "Signature has expired.", "Error decoding signature."].freeze
-
     # +client+ is an AuthToken::Client; the middleware does not close it.
     def initialize(app, client)
       super(app)
       @client = client
-      @origin = self.class.origin(URI(client.base_url))
     end
 
     # Signs and sends the request; resends once with a fresh token when it was refused.
     def call(env)
-      check_origin(env.url)
+      @client.check_url(env.url)
       request_body = env.body
       sent = sign(env)
       begin
@@ -53,11 +47,6 @@ module AuthToken
       return response unless refused?(response.status, response.body)
 
       resend(env, request_body, sent)
-    end
-
-    # The scheme, host and port of +uri+ (default ports made explicit).
-    def self.origin(uri)
-      [uri.scheme.to_s.downcase, uri.host.to_s.downcase, uri.port]
     end
 
     private
@@ -79,22 +68,9 @@ module AuthToken
       @client.invalidate(sent)
     end
 
+    # The core's rule (Client#refused?), the one its own requests follow.
     def refused?(status, body)
-      return true if status == 401
-      return false unless status == 403 && @client.provider == "testpress"
-
-      detail = JSON.parse(body.to_s)
-      detail.is_a?(Hash) && JWT_REJECTIONS.include?(detail["detail"])
-    rescue JSON::ParserError
-      false
-    end
-
-    def check_origin(url)
-      return if self.class.origin(url) == @origin
-
-      raise InvalidArgumentError,
-            "refusing to send the Authorization header to #{url.scheme}://#{url.host}:#{url.port}: " \
-            "this client is for #{@client.base_url}"
+      @client.refused?(status, body)
     end
   end
 

@@ -86,6 +86,9 @@ module AuthToken
     attach_function :authtoken_client_forget, [:pointer], :uint32, blocking: true
     attach_function :authtoken_client_invalidate, %i[pointer string pointer], :uint32, blocking: true
     attach_function :authtoken_client_base_url, %i[pointer pointer], :uint32
+    # The core's decisions, for adapters of other HTTP clients (pure, quick).
+    attach_function :authtoken_client_is_refused, %i[pointer uint16 pointer size_t pointer], :uint32
+    attach_function :authtoken_client_check_url, %i[pointer string], :uint32
 
     attach_function :authtoken_response_status, [:pointer], :uint16
     attach_function :authtoken_response_headers_json, %i[pointer pointer], :uint32
