@@ -35,7 +35,8 @@
 //!   with one warning per outage. The machine keeps working; its processes share tokens with
 //!   each other but no longer with other machines until Redis is back.
 
-use std::collections::HashMap;
+mod pool;
+
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,10 +45,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use once_cell::sync::Lazy;
 use redis::{Connection, RedisError, Script};
 use zeroize::Zeroizing;
 
+use self::pool::Pool;
 use super::{CacheKey, Entry, LockGuard, TokenStore};
 use crate::config::{CacheSetting, Config};
 use crate::error::{Error, ErrorKind, Result};
@@ -64,8 +65,6 @@ const MAX_LOCK_POLL: Duration = Duration::from_millis(50);
 /// With a fallback, how long Redis is left alone after it could not be reached, so that a
 /// process does not pay the connect timeout on every operation of an outage.
 const OUTAGE_RETRY: Duration = Duration::from_secs(1);
-/// Idle connections kept for reuse.
-const MAX_IDLE_CONNECTIONS: usize = 4;
 
 /// Deletes the lock only while it still holds this holder's value.
 const RELEASE_LOCK: &str = r#"
@@ -201,58 +200,6 @@ struct Shared {
     release: Script,
     renew: Script,
     delete_if_token: Script,
-}
-
-/// The idle connections to one server (one URL and CA), shared by every store of the process,
-/// so that a new client does not connect again. Connections are never shared with a forked
-/// child: the pool forgets those of another process id before lending any.
-struct Pool {
-    client: redis::Client,
-    idle: Mutex<Idle>,
-}
-
-struct Idle {
-    pid: u32,
-    connections: Vec<Connection>,
-}
-
-static POOLS: Lazy<Mutex<HashMap<String, Arc<Pool>>>> = Lazy::new(Default::default);
-
-impl Pool {
-    /// The pool for `id` (the URL and CA file), made with `client` when it does not exist.
-    fn shared(id: String, client: impl FnOnce() -> Result<redis::Client>) -> Result<Arc<Pool>> {
-        let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(pool) = pools.get(&id) {
-            return Ok(Arc::clone(pool));
-        }
-        let pool = Arc::new(Pool {
-            client: client()?,
-            idle: Mutex::new(Idle {
-                pid: std::process::id(),
-                connections: Vec::new(),
-            }),
-        });
-        pools.insert(id, Arc::clone(&pool));
-        Ok(pool)
-    }
-
-    fn take(&self) -> Option<Connection> {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        let pid = std::process::id();
-        if idle.pid != pid {
-            // Inherited through fork: the parent may be using these sockets.
-            idle.connections.clear();
-            idle.pid = pid;
-        }
-        idle.connections.pop()
-    }
-
-    fn give_back(&self, conn: Connection) {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.pid == std::process::id() && idle.connections.len() < MAX_IDLE_CONNECTIONS {
-            idle.connections.push(conn);
-        }
-    }
 }
 
 /// Why a Redis operation failed.
