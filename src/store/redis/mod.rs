@@ -35,10 +35,10 @@
 //!   with one warning per outage. The machine keeps working; its processes share tokens with
 //!   each other but no longer with other machines until Redis is back.
 
+mod options;
 mod pool;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,6 +48,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use redis::{Connection, RedisError, Script};
 use zeroize::Zeroizing;
 
+pub use self::options::RedisOptions;
 use self::pool::Pool;
 use super::{CacheKey, Entry, LockGuard, TokenStore};
 use crate::config::{CacheSetting, Config};
@@ -55,10 +56,6 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Entries larger than this are not read (a token is at most 16 KiB).
 const MAX_ENTRY_BYTES: usize = 64 * 1024;
-/// How long the login lock outlives one login request's timeout before it expires on its own.
-const LOCK_TTL_MARGIN: Duration = Duration::from_secs(2);
-/// The shortest lock TTL (renewal happens every third of it).
-const MIN_LOCK_TTL: Duration = Duration::from_millis(300);
 /// The first and the longest pause between two attempts to take a contended lock.
 const FIRST_LOCK_POLL: Duration = Duration::from_millis(2);
 const MAX_LOCK_POLL: Duration = Duration::from_millis(50);
@@ -94,83 +91,6 @@ if ok and type(entry) == 'table' and entry['token'] == ARGV[1] then
 end
 return 0
 "#;
-
-/// Settings of a [`RedisStore`] other than its URL. [`RedisOptions::for_config`] derives them
-/// from a configuration; `Default` gives the defaults of an empty configuration, without a
-/// fallback.
-#[derive(Clone)]
-pub struct RedisOptions {
-    /// Prefix of every key (`redis_key_prefix`, default `authtoken:`).
-    pub key_prefix: String,
-    /// Longest wait to connect, TLS and authentication included (`connect_timeout_ms`).
-    pub connect_timeout: Duration,
-    /// Longest wait for the answer to one command (`connect_timeout_ms` too: Redis answers
-    /// in well under a millisecond, so a server that takes seconds is treated as down).
-    pub command_timeout: Duration,
-    /// How long the login lock lives without renewal (`timeout_ms` + 2 s). A holder renews
-    /// it every third of this; a holder that died holds the others up for at most this long.
-    pub lock_ttl: Duration,
-    /// PEM file of the CAs that sign a `rediss://` server's certificate (`ca_file`); these
-    /// replace the built-in roots. `None`: the system's and Mozilla's roots.
-    pub ca_file: Option<PathBuf>,
-    /// The store used while Redis cannot be reached, and written through on every save
-    /// (`redis_fallback: true`: this machine's file store). `None`: an unreachable Redis is
-    /// an error.
-    pub fallback: Option<Arc<dyn TokenStore>>,
-}
-
-impl Default for RedisOptions {
-    fn default() -> Self {
-        RedisOptions {
-            key_prefix: "authtoken:".into(),
-            connect_timeout: Duration::from_secs(10),
-            command_timeout: Duration::from_secs(10),
-            lock_ttl: Duration::from_secs(30) + LOCK_TTL_MARGIN,
-            ca_file: None,
-            fallback: None,
-        }
-    }
-}
-
-impl fmt::Debug for RedisOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisOptions")
-            .field("key_prefix", &self.key_prefix)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("command_timeout", &self.command_timeout)
-            .field("lock_ttl", &self.lock_ttl)
-            .field("ca_file", &self.ca_file)
-            .field("fallback", &self.fallback.as_ref().map(|s| s.describe()))
-            .finish()
-    }
-}
-
-impl RedisOptions {
-    /// The options a configuration asks for. With `redis_fallback`, the fallback is the file
-    /// store of `cache_dir` (or its default directory).
-    ///
-    /// # Errors
-    /// `Store` when the fallback file store cannot be opened (see `FileStore::open`).
-    pub fn for_config(config: &Config) -> Result<RedisOptions> {
-        let fallback: Option<Arc<dyn TokenStore>> = if config.redis_fallback() {
-            #[cfg(unix)]
-            let local: Arc<dyn TokenStore> = Arc::new(super::FileStore::for_config(config)?);
-            #[cfg(not(unix))]
-            let local: Arc<dyn TokenStore> = Arc::new(super::MemoryStore::global());
-            Some(local)
-        } else {
-            None
-        };
-        Ok(RedisOptions {
-            key_prefix: config.redis_key_prefix().to_string(),
-            connect_timeout: config.connect_timeout,
-            command_timeout: config.connect_timeout,
-            lock_ttl: (config.timeout + LOCK_TTL_MARGIN).max(MIN_LOCK_TTL),
-            ca_file: config.ca_file.clone(),
-            fallback,
-        })
-    }
-}
 
 /// Tokens kept in Redis, shared by every machine that uses the same server and key prefix.
 ///
