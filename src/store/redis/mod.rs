@@ -36,6 +36,7 @@
 //!   each other but no longer with other machines until Redis is back.
 
 mod connection;
+mod fallback;
 mod lock;
 mod options;
 mod pool;
@@ -49,6 +50,7 @@ use redis::{RedisError, Script};
 use zeroize::Zeroizing;
 
 use self::connection::{Failure, Shared};
+use self::fallback::{fall_back, mirror};
 use self::lock::{RedisLock, RELEASE_LOCK, RENEW_LOCK};
 pub use self::options::RedisOptions;
 use self::pool::Pool;
@@ -209,50 +211,6 @@ impl RedisStore {
             .map_err(Failure::into_error)
     }
 
-    /// After `failure`: `local` on the fallback store when Redis could not be reached and
-    /// there is one, else the error.
-    fn fall_back<T>(
-        &self,
-        failure: Failure,
-        local: impl FnOnce(&dyn TokenStore) -> Result<T>,
-    ) -> Result<T> {
-        match (failure, &self.shared.options.fallback) {
-            (Failure::Unreachable(e), Some(store)) => {
-                self.shared.report_outage(&e, store.as_ref());
-                local(store.as_ref())
-            }
-            (failure, _) => Err(failure.into_error()),
-        }
-    }
-
-    /// Keeps the fallback store's entry the same as what this machine last read from Redis,
-    /// so that its processes carry on with the fleet's token (and never with one logged out
-    /// elsewhere) should Redis go down. Failures are logged: the fallback is best effort.
-    fn mirror(&self, local: &dyn TokenStore, key: &CacheKey, entry: Option<&Entry>) {
-        let current = match local.load(key) {
-            Ok(current) => current,
-            Err(e) => {
-                log::warn!(
-                    "authtoken: the fallback store {} cannot be read: {e}",
-                    local.describe()
-                );
-                return;
-            }
-        };
-        let result = match (entry, current) {
-            (Some(e), Some(c)) if c == *e => Ok(()),
-            (Some(e), _) => local.save(key, e),
-            (None, Some(_)) => local.remove(key, None).map(drop),
-            (None, None) => Ok(()),
-        };
-        if let Err(e) = result {
-            log::warn!(
-                "authtoken: could not update the fallback store {}: {e}",
-                local.describe()
-            );
-        }
-    }
-
     fn parse_entry(&self, key: &CacheKey, bytes: Option<Zeroizing<Vec<u8>>>) -> Option<Entry> {
         let bytes = bytes?;
         if bytes.len() > MAX_ENTRY_BYTES {
@@ -332,11 +290,11 @@ impl TokenStore for RedisStore {
             Ok(bytes) => {
                 let entry = self.parse_entry(key, bytes);
                 if let Some(local) = &self.shared.options.fallback {
-                    self.mirror(local.as_ref(), key, entry.as_ref());
+                    mirror(local.as_ref(), key, entry.as_ref());
                 }
                 Ok(entry)
             }
-            Err(failure) => self.fall_back(failure, |local| local.load(key)),
+            Err(failure) => fall_back(&self.shared, failure, |local| local.load(key)),
         }
     }
 
@@ -374,7 +332,7 @@ impl TokenStore for RedisStore {
             cmd.query::<()>(c)
         });
         // The fallback store has it already.
-        written.or_else(|failure| self.fall_back(failure, |_| Ok(())))
+        written.or_else(|failure| fall_back(&self.shared, failure, |_| Ok(())))
     }
 
     fn remove(&self, key: &CacheKey, only_token: Option<&str>) -> Result<bool> {
@@ -405,7 +363,7 @@ impl TokenStore for RedisStore {
                 .query::<i64>(c)
                 .map(|n| n > 0),
         });
-        removed.or_else(|failure| self.fall_back(failure, |_| Ok(local_removed)))
+        removed.or_else(|failure| fall_back(&self.shared, failure, |_| Ok(local_removed)))
     }
 
     fn lock(&self, key: &CacheKey, timeout: Duration) -> Result<Box<dyn LockGuard>> {
@@ -457,7 +415,7 @@ impl TokenStore for RedisStore {
         });
         let values = match scanned {
             Ok(values) => values,
-            Err(failure) => self.fall_back(failure, |local| {
+            Err(failure) => fall_back(&self.shared, failure, |local| {
                 Ok(local.list()?.iter().map(Entry::to_json).collect())
             })?,
         };
