@@ -15,8 +15,9 @@ use zeroize::Zeroizing;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{self, display_url, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
+use crate::http::{self, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
 use crate::provider::{same_origin, Profile};
+use crate::redact::{display_url, redact};
 use crate::response::{parse_server_error, Response};
 use crate::status::{kind_for, status_error, Exchange};
 use crate::store::{self, CacheKey, Entry, TokenStore};
@@ -801,17 +802,6 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
     }
 }
 
-/// Replaces every occurrence of each secret (of 4 or more characters) with `<redacted>`.
-pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(*s) {
-            out = out.replace(*s, "<redacted>");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,15 +813,6 @@ mod tests {
         assert_eq!(lookup(&v, "data.access"), Some(&Value::String("t".into())));
         assert_eq!(lookup(&v, "token"), Some(&Value::String("u".into())));
         assert_eq!(lookup(&v, "data.nope"), None);
-    }
-
-    #[test]
-    fn redaction() {
-        assert_eq!(
-            redact("bad password hunter2!", &["hunter2"]),
-            "bad password <redacted>!"
-        );
-        assert_eq!(redact("abc", &["ab"]), "abc");
     }
 
     #[test]

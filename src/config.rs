@@ -41,12 +41,7 @@ impl std::fmt::Debug for CacheSetting {
             CacheSetting::File => f.write_str("File"),
             CacheSetting::Redis(url) => {
                 let shown = match url::Url::parse(url) {
-                    Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-                        let _ = u.set_password(None);
-                        let _ = u.set_username("redacted");
-                        u.to_string()
-                    }
-                    Ok(u) => u.to_string(),
+                    Ok(u) => crate::redact::display_url(&u),
                     Err(_) => "<not a URL>".into(),
                 };
                 f.debug_tuple("Redis").field(&shown).finish()

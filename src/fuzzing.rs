@@ -128,5 +128,5 @@ pub fn header_map(headers: &[(&str, &str)]) -> Result<usize> {
 
 /// The scrubbing applied to server messages before they become part of an error.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
-    crate::client::redact(text, secrets)
+    crate::redact::redact(text, secrets)
 }

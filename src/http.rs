@@ -13,6 +13,7 @@ use url::Url;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::is_loopback;
+use crate::redact::display_url;
 use crate::status::parse_retry_after;
 
 /// Largest login, logout or error body read; larger ones are a protocol error.
@@ -355,16 +356,6 @@ fn check_url_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
             display_url(url)
         ))),
     }
-}
-
-/// A URL for messages: scheme, host, port and path, without query or credentials.
-pub(crate) fn display_url(url: &Url) -> String {
-    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
-    if let Some(port) = url.port() {
-        shown.push_str(&format!(":{port}"));
-    }
-    shown.push_str(url.path());
-    shown
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -32,6 +32,7 @@ mod http;
 #[doc(hidden)]
 pub mod fuzzing;
 mod provider;
+mod redact;
 mod response;
 mod status;
 pub mod store;

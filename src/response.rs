@@ -5,9 +5,9 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::redact;
 use crate::error::{Error, Result};
 use crate::http::RawResponse;
+use crate::redact::redact;
 use crate::status::{parse_retry_after, status_error, Exchange};
 use crate::token::Token;
 

@@ -187,7 +187,7 @@ impl Shared {
 
     fn scrub(&self, e: &RedisError) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(|s| s.as_str()).collect();
-        crate::client::redact(&e.to_string(), &secrets)
+        crate::redact::redact(&e.to_string(), &secrets)
     }
 }
 

@@ -57,6 +57,7 @@ use self::pool::Pool;
 use super::{CacheKey, Entry, LockGuard, TokenStore};
 use crate::config::{CacheSetting, Config};
 use crate::error::{Error, ErrorKind, Result};
+use crate::redact::display_url;
 
 /// Entries larger than this are not read (a token is at most 16 KiB).
 const MAX_ENTRY_BYTES: usize = 64 * 1024;
@@ -111,7 +112,7 @@ impl RedisStore {
             }
         }
         let scrub = |e: &RedisError| {
-            crate::client::redact(
+            crate::redact::redact(
                 &e.to_string(),
                 &secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             )
@@ -241,16 +242,6 @@ impl fmt::Debug for RedisStore {
             .field("options", &self.shared.options)
             .finish()
     }
-}
-
-/// The URL without user name, password, query or fragment.
-fn display_url(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.set_fragment(None);
-    shown.to_string().trim_end_matches('/').to_string()
 }
 
 /// Milliseconds from now until `expires_at` (seconds since the epoch), at most a century;
