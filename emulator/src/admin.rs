@@ -11,7 +11,8 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use crate::fault::Fault;
-use crate::server::{json_response, ApiError, App};
+use crate::reply::{json_response, ApiError};
+use crate::server::App;
 use crate::service::Service;
 use crate::state::{Config, Selector, State as EmuState};
 

@@ -20,6 +20,7 @@
 mod admin;
 mod fault;
 mod jwt;
+mod reply;
 mod server;
 mod service;
 mod state;

@@ -25,6 +25,7 @@ use tokio::sync::{oneshot, Notify};
 use crate::admin;
 use crate::fault::{FaultKind, DEFAULT_OVERSIZED_BYTES};
 use crate::jwt;
+use crate::reply::{detail, json_response, ApiError};
 use crate::service::Service;
 use crate::state::{bump, random_hex, State as EmuState, TokenRec};
 
@@ -415,44 +416,6 @@ fn login_username(headers: &HeaderMap, body: &[u8]) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Responses
-
-/// A JSON response.
-pub(crate) fn json_response(status: StatusCode, v: Value) -> Response {
-    (status, axum::Json(v)).into_response()
-}
-
-/// A DRF-style `{"detail": msg}` response.
-pub(crate) fn detail(status: StatusCode, msg: &str) -> Response {
-    json_response(status, json!({ "detail": msg }))
-}
-
-/// An error answer (status and JSON body), small enough to return in a `Result`.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    status: StatusCode,
-    body: Value,
-}
-
-impl ApiError {
-    /// `{"detail": msg}`.
-    pub fn detail(status: StatusCode, msg: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: json!({ "detail": msg.into() }),
-        }
-    }
-
-    /// Any JSON body.
-    pub fn json(status: StatusCode, body: Value) -> ApiError {
-        ApiError { status, body }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        json_response(self.status, self.body)
-    }
-}
 
 async fn not_found() -> Response {
     detail(StatusCode::NOT_FOUND, "Not found.")
