@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
@@ -18,7 +18,6 @@ use axum::{Extension, Router};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, Notify};
 
@@ -29,6 +28,12 @@ use crate::jwt;
 use crate::reply::{detail, json_response, ApiError};
 use crate::service::Service;
 use crate::state::{bump, random_hex, TokenRec};
+
+mod clock;
+mod ids;
+
+use clock::{iso8601, later, now, trunc_micros};
+use ids::{derived_uuid, testpress_user_id};
 
 /// Largest request body read by the emulator (login bodies, echo bodies).
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -408,79 +413,6 @@ fn required(
 
 // ---------------------------------------------------------------------------------------------
 // Login and logout
-
-fn now() -> SystemTime {
-    SystemTime::now()
-}
-
-/// `t + d`, saturating far in the future instead of overflowing.
-fn later(t: SystemTime, d: Duration) -> SystemTime {
-    t.checked_add(d)
-        .unwrap_or_else(|| UNIX_EPOCH + Duration::from_secs(253_402_300_799))
-}
-
-/// Truncate to whole microseconds (what DRF can represent).
-fn trunc_micros(t: SystemTime) -> SystemTime {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => UNIX_EPOCH + Duration::from_micros(d.as_micros() as u64),
-        Err(_) => t,
-    }
-}
-
-/// ISO-8601 as DRF renders a UTC datetime (`…T07:00:00.123456Z`; no fraction when it is 0).
-fn iso8601(t: SystemTime) -> String {
-    let micros = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i128::try_from(d.as_micros()).unwrap_or(i128::MAX),
-        Err(e) => -i128::try_from(e.duration().as_micros()).unwrap_or(i128::MAX),
-    };
-    let dt = match time::OffsetDateTime::from_unix_timestamp_nanos(micros.saturating_mul(1000)) {
-        Ok(dt) => dt,
-        // Beyond what `time` represents: clamp, as a database column would.
-        Err(_) => return "9999-12-31T23:59:59.999999Z".to_owned(),
-    };
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    );
-    match dt.microsecond() {
-        0 => format!("{base}Z"),
-        us => format!("{base}.{us:06}Z"),
-    }
-}
-
-/// Stable pseudo-random bytes derived from a username.
-fn derive(kind: &str, username: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(kind.as_bytes());
-    h.update([0]);
-    h.update(username.as_bytes());
-    h.finalize().into()
-}
-
-fn derived_uuid(kind: &str, username: &str) -> String {
-    let mut b = derive(kind, username);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-fn testpress_user_id(username: &str) -> u64 {
-    let b = derive("user_id", username);
-    u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000) + 1
-}
 
 async fn login(
     State(app): State<App>,
@@ -974,29 +906,10 @@ mod tests {
     }
 
     #[test]
-    fn formats_like_drf() {
-        let t = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
-        assert_eq!(iso8601(t), "2023-11-14T22:13:20.123456Z");
-        assert_eq!(
-            iso8601(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
-            "2023-11-14T22:13:20Z"
-        );
-        let far = later(SystemTime::now(), Duration::from_secs(u64::MAX / 4));
-        assert!(iso8601(far).starts_with("9999-") || iso8601(far).len() >= 20);
-    }
-
-    #[test]
     fn oversized_is_exact_json() {
         let b = oversized_body(100);
         assert_eq!(b.len(), 100);
         assert!(serde_json::from_slice::<Value>(&b).is_ok());
         assert_eq!(oversized_body(3).len(), 3);
-    }
-
-    #[test]
-    fn uuids_are_stable() {
-        assert_eq!(derived_uuid("org", "a"), derived_uuid("org", "a"));
-        assert_ne!(derived_uuid("org", "a"), derived_uuid("org", "b"));
-        assert_eq!(derived_uuid("org", "a").len(), 36);
     }
 }
