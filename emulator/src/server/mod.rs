@@ -22,17 +22,19 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, Notify};
 
 use crate::admin;
-use crate::app::{App, Shared};
+use crate::app::App;
 use crate::fault::{FaultKind, DEFAULT_OVERSIZED_BYTES};
 use crate::jwt;
 use crate::reply::{detail, json_response};
 use crate::service::Service;
 use crate::state::{bump, random_hex, TokenRec};
 
+mod auth;
 mod clock;
 mod ids;
 mod parse;
 
+use auth::{auth_or_return, authenticate, AuthFail, Count};
 use clock::{iso8601, later, now, trunc_micros};
 use ids::{derived_uuid, testpress_user_id};
 use parse::{parse_body, parse_json, required, MAX_BODY};
@@ -489,137 +491,6 @@ async fn logout(
     st.tokens.remove(&token);
     bump(&mut st.counters.logouts, svc, &user);
     StatusCode::NO_CONTENT.into_response()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Authentication
-
-/// An authentication failure: the `detail` message.
-pub(crate) struct AuthFail(&'static str);
-
-impl AuthFail {
-    /// The DRF answer: `status` (401, or 403 for some Testpress views) with the service's
-    /// `WWW-Authenticate` on a 401.
-    fn into_response(self, svc: Service, status: StatusCode) -> Response {
-        let mut resp = detail(status, self.0);
-        if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
-                WWW_AUTHENTICATE,
-                HeaderValue::from_static(svc.www_authenticate()),
-            );
-        }
-        resp
-    }
-}
-
-#[derive(PartialEq, Eq, Clone, Copy)]
-enum Count {
-    Yes,
-    No,
-}
-
-/// Check the `Authorization` header; returns the token and its user.
-fn authenticate(
-    app: &Shared,
-    svc: Service,
-    headers: &HeaderMap,
-    count: Count,
-) -> Result<(String, String), AuthFail> {
-    let res = check_auth(app, svc, headers);
-    let mut st = app.lock();
-    match &res {
-        Ok((_, user)) => {
-            if count == Count::Yes {
-                bump(&mut st.counters.requests, svc, user);
-            }
-        }
-        Err(_) => st.counters.unauthorized[svc.index()] += 1,
-    }
-    res
-}
-
-fn check_auth(
-    app: &Shared,
-    svc: Service,
-    headers: &HeaderMap,
-) -> Result<(String, String), AuthFail> {
-    let jwt = svc == Service::Testpress;
-    let invalid = if jwt {
-        AuthFail("Authentication credentials were not provided.")
-    } else {
-        AuthFail("Invalid token.")
-    };
-    let Some(raw) = headers.get(AUTHORIZATION) else {
-        return Err(invalid);
-    };
-    let Ok(raw) = raw.to_str() else {
-        return Err(if jwt {
-            AuthFail("Error decoding signature.")
-        } else {
-            invalid
-        });
-    };
-    let parts: Vec<&str> = raw.split_whitespace().collect();
-    if parts.is_empty() || !parts[0].eq_ignore_ascii_case(svc.scheme()) {
-        return Err(invalid);
-    }
-    if parts.len() != 2 {
-        return Err(match (jwt, parts.len()) {
-            (true, 1) => AuthFail("Invalid Authorization header. No credentials provided."),
-            (true, _) => AuthFail(
-                "Invalid Authorization header. Credentials string should not contain spaces.",
-            ),
-            (false, _) => AuthFail("Invalid token."),
-        });
-    }
-    let token = parts[1];
-    let now = now();
-    if jwt {
-        let claims =
-            jwt::verify(&app.secret, token).map_err(|_| AuthFail("Error decoding signature."))?;
-        if let Some(exp) = claims.get("exp") {
-            let Some(exp) = exp.as_u64() else {
-                return Err(AuthFail("Error decoding signature."));
-            };
-            if UNIX_EPOCH
-                .checked_add(Duration::from_secs(exp))
-                .is_some_and(|e| now >= e)
-            {
-                return Err(AuthFail("Signature has expired."));
-            }
-        }
-        let st = app.lock();
-        let Some(rec) = st.tokens.get(token).filter(|r| r.service == svc) else {
-            // Revoked (denylisted), or issued before a reset: the user lookup fails.
-            return Err(AuthFail("Invalid signature."));
-        };
-        if rec.is_expired(now) {
-            return Err(AuthFail("Signature has expired."));
-        }
-        Ok((token.to_owned(), rec.username.clone()))
-    } else {
-        let mut st = app.lock();
-        let rec = st.tokens.get(token).filter(|r| r.service == svc).cloned();
-        match rec {
-            Some(rec) if !rec.is_expired(now) => Ok((token.to_owned(), rec.username)),
-            Some(_) => {
-                // Like knox: an expired token is deleted when it is presented.
-                st.tokens.remove(token);
-                Err(invalid)
-            }
-            None => Err(invalid),
-        }
-    }
-}
-
-/// Authenticate an API call, answering the service's 401 on failure.
-macro_rules! auth_or_return {
-    ($app:expr, $svc:expr, $headers:expr) => {
-        match authenticate(&$app, $svc, &$headers, Count::Yes) {
-            Ok((_, user)) => user,
-            Err(fail) => return fail.into_response($svc, StatusCode::UNAUTHORIZED),
-        }
-    };
 }
 
 // ---------------------------------------------------------------------------------------------
