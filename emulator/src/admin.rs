@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use crate::app::App;
 use crate::fault::Fault;
-use crate::server::{json_response, ApiError, App};
+use crate::reply::{json_response, ApiError};
 use crate::service::Service;
 use crate::state::{Config, Selector, State as EmuState};
 

@@ -18,8 +18,10 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod app;
 mod fault;
 mod jwt;
+mod reply;
 mod server;
 mod service;
 mod state;
@@ -36,7 +38,7 @@ use tokio::sync::oneshot;
 pub use fault::{Fault, FaultKind, DEFAULT_OVERSIZED_BYTES, MAX_OVERSIZED_BYTES};
 pub use service::{Service, UnknownService};
 
-use server::Shared;
+use app::Shared;
 use state::{Config, Selector, State};
 
 /// The password every user logs in with unless configured otherwise.
@@ -209,7 +211,7 @@ impl Emulator {
             secret,
             token_log: opts.token_log.clone(),
             log: if opts.log_requests {
-                Some(server::Logger::start()?)
+                Some(app::Logger::start()?)
             } else {
                 None
             },
