@@ -16,19 +16,12 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{self, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
-use crate::provider::{same_origin, Profile};
+use crate::provider::same_origin;
 use crate::redact::{display_url, redact};
 use crate::response::{parse_server_error, Response};
 use crate::status::{kind_for, status_error, Exchange};
 use crate::store::{self, CacheKey, Entry, TokenStore};
-use crate::token::{jwt_expiry, parse_expiry, Token};
-
-/// The messages a JWT view sends for a token it will not accept.
-const JWT_REJECTIONS: [&str; 3] = [
-    "Invalid signature.",
-    "Signature has expired.",
-    "Error decoding signature.",
-];
+use crate::token::{is_token_shaped, jwt_expiry, parse_expiry, Token};
 
 /// Per-identity state shared by every client of this process: the current token (the warm
 /// path reads it under a read lock) and the login gate (single-flight).
@@ -72,7 +65,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("provider", &self.inner.config.provider)
-            .field("base_url", &self.inner.profile.base_url)
+            .field("base_url", &self.inner.config.profile.base_url)
             .field("username", &self.inner.config.username)
             .field("store", &self.inner.store.describe())
             .finish_non_exhaustive()
@@ -81,7 +74,6 @@ impl std::fmt::Debug for Client {
 
 struct Inner {
     config: Config,
-    profile: Profile,
     http: Http,
     key: CacheKey,
     slot: Arc<Slot>,
@@ -114,14 +106,12 @@ impl Client {
     /// # Errors
     /// As [`Client::new`].
     pub fn with_store(config: Config, store: Arc<dyn TokenStore>) -> Result<Client> {
-        let profile = Profile::resolve(&config)?;
         let http = Http::new(&config)?;
-        let key = CacheKey::for_config(&config, &profile);
+        let key = CacheKey::for_config(&config);
         let slot = slot_for(&key);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
-                profile,
                 http,
                 key,
                 slot,
@@ -142,7 +132,7 @@ impl Client {
 
     /// The base URL requests are sent to (no trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.inner.profile.base_url
+        &self.inner.config.profile.base_url
     }
 
     /// The store's description (`memory`, `file:…`, `redis:…`).
@@ -339,7 +329,7 @@ impl Client {
         let Some(token) = inner.current_or_stored()? else {
             return Ok(());
         };
-        if let Some(path) = &inner.profile.logout_path {
+        if let Some(path) = &inner.config.profile.logout_path {
             inner.revoke(path, &token)?;
         } else {
             log::info!(
@@ -362,7 +352,7 @@ impl Client {
     /// `InvalidArgument` for an empty `failed`; `Store` from the store.
     pub fn invalidate(&self, failed: &str) -> Result<bool> {
         let inner = &*self.inner;
-        let scheme_prefix = format!("{} ", inner.profile.scheme);
+        let scheme_prefix = format!("{} ", inner.config.profile.scheme);
         let secret = failed.strip_prefix(&scheme_prefix).unwrap_or(failed).trim();
         if secret.is_empty() {
             return Err(Error::argument("invalidate needs the token that failed"));
@@ -396,6 +386,12 @@ impl Client {
     /// `Store` from the store.
     pub fn cached_token(&self) -> Result<Option<Arc<Token>>> {
         self.inner.current_or_stored()
+    }
+
+    /// Whether the service can revoke a token: [`logout`](Client::logout) revokes it there
+    /// (true), or only forgets it locally, the token staying valid until it expires (false).
+    pub fn has_logout(&self) -> bool {
+        self.inner.config.profile.logout_path.is_some()
     }
 
     /// Whether an answer with `status` and `body` to a request signed by this client says
@@ -448,7 +444,7 @@ impl Client {
     /// What this client makes of a login answer: a token, or the error the caller would see.
     pub(crate) fn fuzz_login_answer(&self, resp: &RawResponse) -> Result<Token> {
         let inner = &*self.inner;
-        let url = Url::parse(&inner.profile.url(&inner.profile.login_path))
+        let url = Url::parse(&inner.config.profile.url(&inner.config.profile.login_path))
             .map_err(|e| Error::config(format!("login URL is invalid: {e}")))?;
         inner.login_answer(&url, resp, SystemTime::now())
     }
@@ -460,7 +456,7 @@ impl Client {
 
     /// The origin the Authorization header may be sent to.
     pub(crate) fn fuzz_origin(&self) -> &Url {
-        &self.inner.profile.origin
+        &self.inner.config.profile.origin
     }
 
     /// Whether this answer to a signed request makes the client log in again.
@@ -492,7 +488,7 @@ impl Inner {
             .store
             .load(&self.key)?
             .filter(|e| e.matches(&self.key))
-            .map(|e| e.to_token(&self.profile.scheme)))
+            .map(|e| e.to_token(&self.config.profile.scheme)))
     }
 
     /// The token in memory, else the one in the store; never logs in.
@@ -552,7 +548,7 @@ impl Inner {
                 "only http:// and https:// URLs are supported",
             ));
         }
-        Url::parse(&self.profile.url(path_or_url)).map_err(|e| {
+        Url::parse(&self.config.profile.url(path_or_url)).map_err(|e| {
             Error::argument(format!(
                 "invalid path `{}`: {e}",
                 path_or_url.chars().take(128).collect::<String>()
@@ -563,14 +559,14 @@ impl Inner {
     /// The origin rule: the Authorization header goes to the base URL's scheme, host and port
     /// only.
     fn check_origin(&self, url: &Url) -> Result<()> {
-        if same_origin(url, &self.profile.origin) {
+        if same_origin(url, &self.config.profile.origin) {
             return Ok(());
         }
         Err(Error::argument(format!(
             "refusing to send the Authorization header to {}://{}: this client is for {}",
             url.scheme(),
             url.host_str().unwrap_or(""),
-            display_url(&self.profile.origin).trim_end_matches('/')
+            display_url(&self.config.profile.origin).trim_end_matches('/')
         )))
     }
 
@@ -580,14 +576,9 @@ impl Inner {
 
     /// What counts as a refused token (see [`Client::is_refused`]).
     fn is_refused_with<B: AsRef<[u8]>>(&self, status: u16, body: impl FnOnce() -> B) -> bool {
-        match status {
-            401 => true,
-            403 if self.profile.jwt_403_is_auth_failure => {
-                let (message, _) = parse_server_error(body().as_ref());
-                message.is_some_and(|m| JWT_REJECTIONS.contains(&m.as_str()))
-            }
-            _ => false,
-        }
+        self.config
+            .profile
+            .is_refused(status, || parse_server_error(body().as_ref()).0)
     }
 
     /// The server's message and error code, scrubbed of this client's secrets.
@@ -605,11 +596,15 @@ impl Inner {
     }
 
     fn login(&self) -> Result<Token> {
-        let url = Url::parse(&self.profile.url(&self.profile.login_path))
+        let url = Url::parse(&self.config.profile.url(&self.config.profile.login_path))
             .map_err(|e| Error::config(format!("login URL is invalid: {e}")))?;
         let body = Zeroizing::new(
-            serde_json::to_vec(&self.profile.login_body(&self.config))
-                .map_err(|e| Error::config(format!("login body: {e}")))?,
+            serde_json::to_vec(&self.config.profile.login_body(
+                &self.config.username,
+                &self.config.password,
+                self.config.organization_id.as_deref(),
+            ))
+            .map_err(|e| Error::config(format!("login body: {e}")))?,
         );
         let mut headers = HeaderMap::new();
         let (name, value) = http::json_content_type();
@@ -651,7 +646,7 @@ impl Inner {
             Error::protocol(format!("the login answer from {shown} is not valid JSON"))
                 .with_status(resp.status)
         })?;
-        let field = &self.profile.token_field;
+        let field = &self.config.profile.token_field;
         let value = lookup(&json, field).ok_or_else(|| {
             Error::protocol(format!(
                 "the login answer from {shown} has no `{field}` field"
@@ -659,13 +654,7 @@ impl Inner {
             .with_status(resp.status)
         })?;
         let token = match value {
-            Value::String(s)
-                if !s.is_empty()
-                    && s.len() <= 16 * 1024
-                    && s.bytes().all(|b| b.is_ascii_graphic()) =>
-            {
-                s.clone()
-            }
+            Value::String(s) if is_token_shaped(s) => s.clone(),
             _ => {
                 return Err(Error::protocol(format!(
                     "the login answer from {shown} has a `{field}` that is not a usable token"
@@ -674,6 +663,7 @@ impl Inner {
             }
         };
         let server_expiry = self
+            .config
             .profile
             .expiry_field
             .as_deref()
@@ -696,7 +686,7 @@ impl Inner {
         let expires_at = expires_at.or_else(|| self.config.token_lifetime.map(|l| received_at + l));
         Ok(Token::new(
             token,
-            &self.profile.scheme,
+            &self.config.profile.scheme,
             received_at,
             expires_at,
         ))
@@ -705,13 +695,10 @@ impl Inner {
     fn login_error(&self, url: &Url, resp: &RawResponse) -> Error {
         let (message, code) = self.server_error(&resp.body);
         let status = resp.status;
-        let limit_reached = code
-            .as_deref()
-            .is_some_and(|c| c == "parallel_login_restriction" || c == "max_login_exceeded")
-            || message.as_deref().is_some_and(|m| {
-                let m = m.to_ascii_lowercase();
-                m.contains("maximum amount of tokens") || m.contains("maximum number of")
-            });
+        let limit_reached = self
+            .config
+            .profile
+            .is_token_limit(code.as_deref(), message.as_deref());
         let exchange = Exchange::Login {
             token_limit: status == 403 && limit_reached,
         };
@@ -733,7 +720,7 @@ impl Inner {
     }
 
     fn revoke(&self, path: &str, token: &Token) -> Result<()> {
-        let url = Url::parse(&self.profile.url(path))
+        let url = Url::parse(&self.config.profile.url(path))
             .map_err(|e| Error::config(format!("logout URL is invalid: {e}")))?;
         let resp = self.http.send(&Outgoing {
             method: Method::POST,

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::provider::Provider;
+use crate::provider::{CustomProfile, Profile, Provider, Settings};
 
 /// Environment variable read when the document has no `username`.
 pub const ENV_USERNAME: &str = "AUTHTOKEN_USERNAME";
@@ -50,27 +50,6 @@ impl std::fmt::Debug for CacheSetting {
     }
 }
 
-/// The fields of the `custom` provider profile.
-#[derive(Clone, Debug)]
-pub struct CustomProfile {
-    /// Path of the login endpoint, below `base_url`.
-    pub login_path: String,
-    /// Path of the logout endpoint, if the service has one.
-    pub logout_path: Option<String>,
-    /// JSON field names for the username and password in the login body.
-    pub username_field: String,
-    /// JSON field name for the password.
-    pub password_field: String,
-    /// Extra fields added to the login body as they are.
-    pub extra_fields: Map<String, Value>,
-    /// Dotted path of the token in the login response (`token`, `data.access`).
-    pub token_field: String,
-    /// Dotted path of an ISO-8601 or epoch-seconds expiry in the login response.
-    pub expiry_field: Option<String>,
-    /// The `Authorization` scheme (`Token`, `Bearer`, `JWT`).
-    pub scheme: String,
-}
-
 /// A validated configuration. Build it with [`Config::from_json`] or [`Config::from_value`].
 ///
 /// `Config` is `Clone + Send + Sync`; its `Debug` output never shows the password.
@@ -80,10 +59,6 @@ pub struct Config {
     pub(crate) username: String,
     pub(crate) password: SecretString,
     pub(crate) organization_id: Option<String>,
-    pub(crate) subdomain: Option<String>,
-    pub(crate) api_version: String,
-    pub(crate) sandbox: bool,
-    pub(crate) base_url: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) allow_insecure_http: bool,
@@ -91,7 +66,8 @@ pub struct Config {
     pub(crate) user_agent: Option<String>,
     pub(crate) refresh_margin: Duration,
     pub(crate) token_lifetime: Option<Duration>,
-    pub(crate) custom: Option<CustomProfile>,
+    /// The service, resolved from the settings when the config was validated.
+    pub(crate) profile: Profile,
     pub(crate) cache: CacheSetting,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) lock_timeout: Duration,
@@ -102,43 +78,98 @@ pub struct Config {
     pub(crate) redis_fallback: bool,
 }
 
-/// Every key the document may hold, with the providers it belongs to (`None`: all).
-const KEYS: &[(&str, Option<&[Provider]>)] = &[
-    ("provider", None),
-    ("username", None),
-    ("password", None),
-    ("organization_id", Some(&[Provider::TpStreams])),
-    ("subdomain", Some(&[Provider::Testpress])),
-    ("api_version", Some(&[Provider::Testpress])),
-    ("sandbox", Some(&[Provider::CruxConnect])),
-    ("base_url", None),
-    ("timeout_ms", None),
-    ("connect_timeout_ms", None),
-    ("allow_insecure_http", None),
-    ("ca_file", None),
-    ("user_agent", None),
-    ("refresh_margin_s", None),
-    ("token_lifetime_s", None),
-    ("login_path", Some(&[Provider::Custom])),
-    ("logout_path", Some(&[Provider::Custom])),
-    ("credential_fields", Some(&[Provider::Custom])),
-    ("extra_fields", Some(&[Provider::Custom])),
-    ("token_field", Some(&[Provider::Custom])),
-    ("expiry_field", Some(&[Provider::Custom])),
-    ("scheme", Some(&[Provider::Custom])),
-    ("cache", None),
-    ("cache_dir", None),
-    ("lock_timeout_ms", None),
-    ("max_retries", None),
-    ("max_retry_wait_ms", None),
-    ("max_response_bytes", None),
-    ("redis_key_prefix", None),
-    ("redis_fallback", None),
+/// The type of a configuration key's value, for front ends that read settings as text (the
+/// CLI's flags and environment variables).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    /// A string.
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Integer,
+    /// A JSON object.
+    Object,
+    /// A secret string (the password): never taken from a command line or a file in clear.
+    Secret,
+}
+
+/// One configuration key: its name and the type of its value; the providers that own it come
+/// from their specs ([`ConfigKey::owners`]). Static data; thread-safe.
+#[derive(Debug)]
+pub struct ConfigKey {
+    name: &'static str,
+    value_type: KeyType,
+}
+
+impl ConfigKey {
+    /// The key's name in the JSON document (`organization_id`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The type of its value.
+    pub fn value_type(&self) -> KeyType {
+        self.value_type
+    }
+
+    /// The providers that read this key (every other refuses it), or `None` when all do.
+    pub fn owners(&self) -> Option<Vec<Provider>> {
+        Provider::owners_of(self.name)
+    }
+}
+
+const fn key(name: &'static str, value_type: KeyType) -> ConfigKey {
+    ConfigKey { name, value_type }
+}
+
+/// Every key the document may hold.
+const KEYS: &[ConfigKey] = &[
+    key("provider", KeyType::Text),
+    key("username", KeyType::Text),
+    key("password", KeyType::Secret),
+    key("organization_id", KeyType::Text),
+    key("subdomain", KeyType::Text),
+    key("api_version", KeyType::Text),
+    key("sandbox", KeyType::Bool),
+    key("base_url", KeyType::Text),
+    key("timeout_ms", KeyType::Integer),
+    key("connect_timeout_ms", KeyType::Integer),
+    key("allow_insecure_http", KeyType::Bool),
+    key("ca_file", KeyType::Text),
+    key("user_agent", KeyType::Text),
+    key("refresh_margin_s", KeyType::Integer),
+    key("token_lifetime_s", KeyType::Integer),
+    key("login_path", KeyType::Text),
+    key("logout_path", KeyType::Text),
+    key("credential_fields", KeyType::Object),
+    key("extra_fields", KeyType::Object),
+    key("token_field", KeyType::Text),
+    key("expiry_field", KeyType::Text),
+    key("scheme", KeyType::Text),
+    key("cache", KeyType::Text),
+    key("cache_dir", KeyType::Text),
+    key("lock_timeout_ms", KeyType::Integer),
+    key("max_retries", KeyType::Integer),
+    key("max_retry_wait_ms", KeyType::Integer),
+    key("max_response_bytes", KeyType::Integer),
+    key("redis_key_prefix", KeyType::Text),
+    key("redis_fallback", KeyType::Bool),
 ];
 
 /// The names of every configuration key, for bindings that map keyword arguments.
 pub fn config_keys() -> impl Iterator<Item = &'static str> {
-    KEYS.iter().map(|(k, _)| *k)
+    KEYS.iter().map(ConfigKey::name)
+}
+
+/// Every configuration key with its type and owners.
+pub fn config_key_table() -> &'static [ConfigKey] {
+    KEYS
+}
+
+/// The configuration key named `name`, if there is one.
+pub fn config_key(name: &str) -> Option<&'static ConfigKey> {
+    KEYS.iter().find(|k| k.name == name)
 }
 
 impl Config {
@@ -236,7 +267,9 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// The closest known key, for "did you mean" hints.
-fn closest_key(key: &str) -> Option<&'static str> {
+/// The configuration key closest to a misspelt `key` (at most two edits away), for "did you
+/// mean" hints in every front end: the library's messages, the bindings' keyword errors.
+pub fn suggest_config_key(key: &str) -> Option<&'static str> {
     fn distance(a: &str, b: &str) -> usize {
         let b: Vec<char> = b.chars().collect();
         let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -319,26 +352,30 @@ impl Reader<'_> {
     }
 
     fn read(&self) -> Result<Config> {
-        let provider_name = self
-            .string("provider")?
-            .ok_or_else(|| Error::config("config key `provider` is required (one of: tpstreams, tpstreams-legacy, testpress, cruxconnect, custom)"))?;
+        let provider_name = self.string("provider")?.ok_or_else(|| {
+            Error::config(format!(
+                "config key `provider` is required (one of: {})",
+                Provider::names()
+            ))
+        })?;
         let provider = Provider::from_name(&provider_name).ok_or_else(|| {
             Error::config(format!(
-                "config key `provider` must be one of tpstreams, tpstreams-legacy, testpress, cruxconnect, custom; got `{}`",
+                "config key `provider` must be one of {}; got `{}`",
+                Provider::names(),
                 provider_name.chars().take(64).collect::<String>()
             ))
         })?;
 
         for key in self.map.keys() {
-            match KEYS.iter().find(|(k, _)| k == key) {
+            match config_key(key).map(ConfigKey::owners) {
                 None => {
-                    let hint = closest_key(key)
+                    let hint = suggest_config_key(key)
                         .map(|k| format!(" (did you mean `{k}`?)"))
                         .unwrap_or_default();
                     let shown: String = key.chars().take(64).collect();
                     return Err(Error::config(format!("unknown config key `{shown}`{hint}")));
                 }
-                Some((_, Some(providers))) if !providers.contains(&provider) => {
+                Some(Some(providers)) if !providers.contains(&provider) => {
                     if self.map.get(key).is_some_and(Value::is_null) {
                         continue;
                     }
@@ -386,11 +423,6 @@ impl Reader<'_> {
         };
 
         let organization_id = self.string("organization_id")?;
-        if provider == Provider::TpStreams && organization_id.is_none() {
-            return Err(Error::config(
-                "config key `organization_id` is required for provider `tpstreams`",
-            ));
-        }
 
         let base_url = self.string("base_url")?;
         let subdomain = self.string("subdomain")?;
@@ -405,10 +437,14 @@ impl Reader<'_> {
                 ));
             }
         }
-        if provider == Provider::Testpress && subdomain.is_none() && base_url.is_none() {
-            return Err(Error::config(
-                "config key `subdomain` is required for provider `testpress` (your institute's subdomain, e.g. `demo` for demo.testpress.in), unless `base_url` is set",
-            ));
+        for required in provider.spec().required {
+            let given = |key: &str| self.get(key).is_some_and(|v| !v.is_null());
+            if !given(required.key) && !required.unless.is_some_and(given) {
+                return Err(Error::config(format!(
+                    "config key `{}` is required for provider `{provider}`{}",
+                    required.key, required.hint
+                )));
+            }
         }
         let api_version = self.string("api_version")?.unwrap_or_else(|| "v2.5".into());
         if !is_api_version(&api_version) {
@@ -458,18 +494,25 @@ impl Reader<'_> {
             }
         }
 
-        let config = Config {
+        // Resolving the profile validates base_url and the HTTPS rule now, not at first use.
+        let allow_insecure_http = self.boolean("allow_insecure_http")?.unwrap_or(false);
+        let profile = Profile::resolve(&Settings {
+            provider,
+            base_url,
+            subdomain,
+            api_version,
+            sandbox,
+            allow_insecure_http,
+            custom,
+        })?;
+        Ok(Config {
             provider,
             username,
             password,
             organization_id,
-            subdomain,
-            api_version,
-            sandbox,
-            base_url,
             timeout: self.duration_ms("timeout_ms", 30_000)?,
             connect_timeout: self.duration_ms("connect_timeout_ms", 10_000)?,
-            allow_insecure_http: self.boolean("allow_insecure_http")?.unwrap_or(false),
+            allow_insecure_http,
             ca_file: self.string("ca_file")?.map(PathBuf::from),
             user_agent,
             refresh_margin: Duration::from_secs(
@@ -479,7 +522,7 @@ impl Reader<'_> {
             token_lifetime: self
                 .integer("token_lifetime_s", 1, 366 * 24 * 3600)?
                 .map(Duration::from_secs),
-            custom,
+            profile,
             cache,
             cache_dir,
             lock_timeout: self.duration_ms("lock_timeout_ms", 60_000)?,
@@ -492,10 +535,7 @@ impl Reader<'_> {
                 .string("redis_key_prefix")?
                 .unwrap_or_else(|| "authtoken:".into()),
             redis_fallback,
-        };
-        // Resolving the profile validates base_url and the HTTPS rule now, not at first use.
-        crate::provider::Profile::resolve(&config)?;
-        Ok(config)
+        })
     }
 
     fn custom_profile(&self, has_base_url: bool) -> Result<CustomProfile> {

@@ -15,7 +15,6 @@ use crate::client::Client;
 use crate::config::Config;
 use crate::error::Result;
 use crate::http::{self, RawResponse};
-use crate::provider::Profile;
 use crate::response::Response;
 use crate::store::CacheKey;
 use crate::token::Token;
@@ -105,9 +104,8 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 /// # Errors
 /// `InvalidConfig` when the profile cannot be resolved.
 pub fn resolve(config: &Config) -> Result<(String, String)> {
-    let profile = Profile::resolve(config)?;
-    let key = CacheKey::for_config(config, &profile);
-    Ok((profile.base_url, key.id()))
+    let key = CacheKey::for_config(config);
+    Ok((config.profile.base_url.clone(), key.id()))
 }
 
 /// The method parser of signed requests.

@@ -40,10 +40,11 @@ mod token;
 
 pub use client::Client;
 pub use config::{
-    config_keys, CacheSetting, Config, CustomProfile, ENV_CACHE_DIR, ENV_PASSWORD, ENV_USERNAME,
+    config_key, config_key_table, config_keys, suggest_config_key, CacheSetting, Config, ConfigKey,
+    KeyType, ENV_CACHE_DIR, ENV_PASSWORD, ENV_USERNAME,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use provider::Provider;
+pub use provider::{CustomProfile, Provider};
 pub use response::{parse_server_error, Response};
 pub use token::{jwt_expiry, parse_expiry, Token};
 

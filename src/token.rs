@@ -20,6 +20,15 @@ pub struct Token {
     expires_at: Option<SystemTime>,
 }
 
+/// The longest token accepted, from a login answer or a store.
+pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Whether `s` can be a token: non-empty, at most [`MAX_TOKEN_BYTES`], printable ASCII only
+/// (it goes into an HTTP header as it is). The one check, for login answers and stored entries.
+pub(crate) fn is_token_shaped(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_TOKEN_BYTES && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
 impl Token {
     /// A token as received or loaded from a store.
     pub fn new(

@@ -100,7 +100,7 @@ pub fn logout(session: &mut Session) -> Result<(), Failure> {
     let who = identity(&client);
     let line = if !had {
         format!("no cached token for {who}: nothing to revoke")
-    } else if has_logout_endpoint(session) {
+    } else if client.has_logout() {
         format!("logged out {who}: the token was revoked and removed from the cache")
     } else {
         format!(
@@ -110,14 +110,6 @@ pub fn logout(session: &mut Session) -> Result<(), Failure> {
     };
     let mut out = io::stdout().lock();
     write_out(writeln!(out, "{line}"))
-}
-
-fn has_logout_endpoint(session: &Session) -> bool {
-    match session.settings().text("provider") {
-        Some("tpstreams") | Some("testpress") => true,
-        Some("custom") => session.settings().text("logout_path").is_some(),
-        _ => false,
-    }
 }
 
 /// `authtoken status`: the cached identities, never the tokens.

@@ -16,50 +16,14 @@ pub const ENV_PROFILE: &str = "AUTHTOKEN_PROFILE";
 /// The environment variable naming the config file (below `--config`).
 pub const ENV_CONFIG: &str = "AUTHTOKEN_CONFIG";
 
-/// How a key's textual value (from a flag or an environment variable) becomes JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyKind {
-    /// Taken as it is.
-    Text,
-    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
-    Bool,
-    /// A whole number.
-    Integer,
-    /// A JSON object.
-    Object,
-    /// Never accepted from a flag, the environment or the file (the password).
-    Secret,
-}
-
-const BOOL_KEYS: &[&str] = &["sandbox", "allow_insecure_http", "redis_fallback"];
-const INTEGER_KEYS: &[&str] = &[
-    "timeout_ms",
-    "connect_timeout_ms",
-    "refresh_margin_s",
-    "token_lifetime_s",
-    "lock_timeout_ms",
-    "max_retries",
-    "max_retry_wait_ms",
-    "max_response_bytes",
-];
-const OBJECT_KEYS: &[&str] = &["credential_fields", "extra_fields"];
+/// How a key's textual value (from a flag or an environment variable) becomes JSON: the
+/// library's type of the key (a `Secret` is never accepted from a flag, the environment or the
+/// file).
+pub type KeyKind = authtoken::KeyType;
 
 /// The kind of a configuration key, `None` for a key the library does not know.
 pub fn key_kind(key: &str) -> Option<KeyKind> {
-    if !authtoken::config_keys().any(|k| k == key) {
-        return None;
-    }
-    Some(if key == "password" {
-        KeyKind::Secret
-    } else if BOOL_KEYS.contains(&key) {
-        KeyKind::Bool
-    } else if INTEGER_KEYS.contains(&key) {
-        KeyKind::Integer
-    } else if OBJECT_KEYS.contains(&key) {
-        KeyKind::Object
-    } else {
-        KeyKind::Text
-    })
+    authtoken::config_key(key).map(authtoken::ConfigKey::value_type)
 }
 
 /// The environment variable of a configuration key: `AUTHTOKEN_` and the key in capitals.
@@ -421,38 +385,28 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    /// Keys taken as text: with the lists above, every key of the library.
-    const TEXT_KEYS: &[&str] = &[
-        "provider",
-        "username",
-        "organization_id",
-        "subdomain",
-        "api_version",
-        "base_url",
-        "ca_file",
-        "user_agent",
-        "login_path",
-        "logout_path",
-        "token_field",
-        "expiry_field",
-        "scheme",
-        "cache",
-        "cache_dir",
-        "redis_key_prefix",
-    ];
-
     #[test]
-    fn every_library_key_has_a_kind() {
-        for key in authtoken::config_keys() {
-            let listed = [BOOL_KEYS, INTEGER_KEYS, OBJECT_KEYS, TEXT_KEYS]
-                .iter()
-                .filter(|list| list.contains(&key))
-                .count();
-            let expected = usize::from(key != "password");
+    fn every_library_key_has_the_kind_of_the_librarys_table() {
+        for key in authtoken::config_key_table() {
             assert_eq!(
-                listed, expected,
-                "config key `{key}` must be classified exactly once in settings.rs"
+                key_kind(key.name()),
+                Some(key.value_type()),
+                "{}",
+                key.name()
             );
+        }
+        assert_eq!(key_kind("no_such_key"), None);
+        for (key, kind) in [
+            ("password", KeyKind::Secret),
+            ("sandbox", KeyKind::Bool),
+            ("redis_fallback", KeyKind::Bool),
+            ("timeout_ms", KeyKind::Integer),
+            ("max_response_bytes", KeyKind::Integer),
+            ("extra_fields", KeyKind::Object),
+            ("organization_id", KeyKind::Text),
+            ("cache", KeyKind::Text),
+        ] {
+            assert_eq!(key_kind(key), Some(kind), "{key}");
         }
     }
 

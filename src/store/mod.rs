@@ -24,8 +24,7 @@ pub use memory::MemoryStore;
 
 use crate::config::{CacheSetting, Config};
 use crate::error::Result;
-use crate::provider::Profile;
-use crate::token::{unix_seconds, Token};
+use crate::token::{is_token_shaped, unix_seconds, Token};
 
 /// The version of the entry format this library reads and writes.
 pub const ENTRY_VERSION: u32 = 1;
@@ -45,10 +44,10 @@ pub struct CacheKey {
 }
 
 impl CacheKey {
-    pub(crate) fn for_config(config: &Config, profile: &Profile) -> CacheKey {
+    pub(crate) fn for_config(config: &Config) -> CacheKey {
         CacheKey {
             provider: config.provider.name().to_string(),
-            base_url: profile.base_url.clone(),
+            base_url: config.profile.base_url.clone(),
             username: config.username.clone(),
             organization: config.organization_id.clone(),
         }
@@ -145,10 +144,7 @@ impl Entry {
     /// version, or inconsistent: a bad entry is a cache miss, never an error.
     pub fn from_json(bytes: &[u8]) -> Option<Entry> {
         let entry: Entry = serde_json::from_slice(bytes).ok()?;
-        let token_ok = !entry.token.is_empty()
-            && entry.token.len() <= 16 * 1024
-            && entry.token.bytes().all(|b| b.is_ascii_graphic());
-        (entry.version == ENTRY_VERSION && token_ok).then_some(entry)
+        (entry.version == ENTRY_VERSION && is_token_shaped(&entry.token)).then_some(entry)
     }
 }
 

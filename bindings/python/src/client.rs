@@ -108,15 +108,8 @@ impl PyClient {
 }
 
 /// `TypeError` for a keyword argument that is not a configuration key, with a suggestion.
-fn unknown_keyword(py: Python<'_>, key: &str) -> PyErr {
-    static CLOSE_MATCHES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let keys: Vec<&str> = authtoken::config_keys().collect();
-    let hint = CLOSE_MATCHES
-        .import(py, "difflib", "get_close_matches")
-        .and_then(|f| f.call1((key, keys, 1)))
-        .and_then(|m| m.extract::<Vec<String>>())
-        .ok()
-        .and_then(|m| m.into_iter().next())
+fn unknown_keyword(key: &str) -> PyErr {
+    let hint = authtoken::suggest_config_key(key)
         .map(|k| format!(" (did you mean '{k}'?)"))
         .unwrap_or_default();
     PyTypeError::new_err(format!(
@@ -126,7 +119,6 @@ fn unknown_keyword(py: Python<'_>, key: &str) -> PyErr {
 
 /// The configuration document from keyword arguments.
 fn document_from_kwargs(
-    py: Python<'_>,
     kwargs: Option<&Bound<'_, PyDict>>,
     into: &mut Map<String, Value>,
 ) -> PyResult<()> {
@@ -136,7 +128,7 @@ fn document_from_kwargs(
     for (k, v) in kwargs.iter() {
         let key: String = k.extract()?;
         if !authtoken::config_keys().any(|c| c == key) {
-            return Err(unknown_keyword(py, &key));
+            return Err(unknown_keyword(&key));
         }
         let value = convert::to_json(&v, &format!("argument '{key}'"))?;
         into.insert(key, value);
@@ -160,7 +152,7 @@ impl PyClient {
                 convert::to_json(provider, "argument 'provider'")?,
             );
         }
-        document_from_kwargs(py, config, &mut document)?;
+        document_from_kwargs(config, &mut document)?;
         PyClient::build(py, &Value::Object(document))
     }
 
