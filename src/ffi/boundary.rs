@@ -11,12 +11,9 @@ use zeroize::Zeroize;
 use super::result::authtoken_result;
 use crate::error::{Error, ErrorKind};
 
-// The header promises that handles may be used from many threads at once.
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<super::client::authtoken_client>();
-    assert_send_sync::<super::response::authtoken_response>();
-};
+/// Compiles only for a `T` that is `Send + Sync`: each handle type asserts it next to its
+/// definition, because the header promises that handles may be used from many threads.
+pub(crate) const fn assert_send_sync<T: Send + Sync>() {}
 
 thread_local! {
     /// The last error of this thread, set by a failed call and cleared at the start of the next.

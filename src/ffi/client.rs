@@ -5,7 +5,8 @@ use std::ffi::c_char;
 use serde_json::Value;
 
 use super::boundary::{
-    bytes_arg, c_string, check_out, guard, guard_value, handle, opt_str_arg, str_arg, write_out,
+    assert_send_sync, bytes_arg, c_string, check_out, guard, guard_value, handle, opt_str_arg,
+    str_arg, write_out,
 };
 use super::response::authtoken_response;
 use super::result::authtoken_result;
@@ -25,6 +26,9 @@ use crate::error::{Error, ErrorKind};
 pub struct authtoken_client {
     client: Client,
 }
+
+// The header promises that a client may be used from many threads at once.
+const _: () = assert_send_sync::<authtoken_client>();
 
 /// Creates a client from a JSON configuration document.
 ///

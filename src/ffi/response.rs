@@ -2,7 +2,9 @@
 
 use std::ffi::{c_char, CString};
 
-use super::boundary::{check_out, guard, guard_value, handle, str_arg, write_out};
+use super::boundary::{
+    assert_send_sync, check_out, guard, guard_value, handle, str_arg, write_out,
+};
 use super::result::authtoken_result;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
@@ -27,6 +29,9 @@ pub struct authtoken_response {
     /// What `Response::error_for_status` says about this answer.
     status_error: Option<Error>,
 }
+
+// The header promises that a response may be used from many threads at once.
+const _: () = assert_send_sync::<authtoken_response>();
 
 /// A C string from text that cannot hold NUL (header values, URLs, JSON); a NUL, were one to
 /// appear, is dropped rather than allowed to cut the string short.
