@@ -35,7 +35,7 @@ fn main() {
     println!("cargo:rerun-if-changed={PHP_HEADER}");
 
     // The soname carries the ABI version (src/ffi/strings.rs), so that a program linked
-    // against one ABI never loads a library of another (docs/abi.md).
+    // against one ABI never loads a library of another (docs/install.md, "ABI versions").
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         let abi = abi_version(&root);
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libauthtoken.so.{abi}");

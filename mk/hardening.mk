@@ -1,4 +1,4 @@
-# Hardening (issue 10): fuzzing, the fault matrix, the secrets audit and the leak checks.
+# Hardening: fuzzing, the fault matrix, the secrets audit and the leak checks.
 #
 #   make fuzz                    every fuzz target for FUZZ_SECONDS (default 60) each
 #   make test-fuzz-smoke         every fuzz target for FUZZ_SMOKE_SECONDS (default 15) each
@@ -20,16 +20,12 @@ CARGO_FUZZ_VERSION ?= 0.13.2
 .PHONY: deps-hardening lint-hardening hardening-build fuzz test-fuzz-smoke test-fault-matrix test-secrets-audit \
 	test-secrets-audit-suites test-leaks
 
-# The bindings the audit and the leak check go through: every one whose part has landed.
-HARDENING_BINDINGS := rust c $(if $(wildcard mk/python.mk),python) $(if $(wildcard mk/php.mk),php) \
-	$(if $(wildcard mk/ruby.mk),ruby)
-HARDENING_DEPS := $(if $(wildcard mk/python.mk),build-python) $(if $(wildcard mk/php.mk),deps-php) \
-	$(if $(wildcard mk/ruby.mk),deps-ruby) $(if $(wildcard mk/c.mk),deps-c) $(if $(wildcard mk/cli.mk),deps-cli)
+# The bindings the audit and the leak check go through.
+HARDENING_BINDINGS := rust c python php ruby
+HARDENING_DEPS := build-python deps-php deps-ruby deps-c deps-cli
 HARDENING_PY := $(ROOT)/bindings/python/.venv/bin
-# The suites the audit of the suites re-runs: every one whose part has landed.
-AUDIT_SUITES := rust $(if $(wildcard mk/c.mk),c) $(if $(wildcard mk/python.mk),python) \
-	$(if $(wildcard mk/php.mk),php) $(if $(wildcard mk/ruby.mk),ruby) $(if $(wildcard mk/cli.mk),cli) \
-	$(if $(wildcard mk/redis.mk),redis)
+# The suites the audit of the suites re-runs.
+AUDIT_SUITES := rust c python php ruby cli redis
 
 ## libFuzzer is built from source by libfuzzer-sys (a C++ compiler); cargo-fuzz from crates.io,
 ## once (skipped when present); shellcheck for the scripts.
@@ -75,9 +71,9 @@ test-secrets-audit: lint-hardening hardening-build
 	scripts/secrets-audit.sh --self-test
 	scripts/secrets-audit.sh $(HARDENING_BINDINGS) cli
 
-## Every suite's own target (test-rust test-c test-python test-php test-ruby test-cli test-redis,
-## those whose part has landed) again, with a fresh sentinel as the emulator's password and every issued
-## token logged aside; fails when a suite fails or the sentinel or a token is in any output
+## Every suite's own target (test-rust test-c test-python test-php test-ruby test-cli test-redis)
+## again, with a fresh sentinel as the emulator's password and every issued token logged aside;
+## fails when a suite fails or the sentinel or a token is in any output
 ## (scripts/secrets-audit-suites.sh). Re-runs the suites: about 8 to 10 minutes on 2 cores.
 test-secrets-audit-suites: lint-hardening
 	MAKE="$(MAKE)" scripts/secrets-audit-suites.sh $(AUDIT_SUITES)

@@ -9,8 +9,7 @@ TEST_TARGETS += test-redis
 deps-redis:
 	scripts/apt-install.sh redis-server openssl
 
-test-redis: test-redis-rust $(if $(wildcard mk/python.mk),test-redis-python) \
-	$(if $(wildcard mk/php.mk),test-redis-php)
+test-redis: test-redis-rust test-redis-python test-redis-php
 
 ## The store, the lock and the fleet of processes, in Rust.
 test-redis-rust: deps-redis

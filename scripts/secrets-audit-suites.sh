@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The secrets audit over the test suites themselves (issue 10, item 3): runs every suite's own
+# The secrets audit over the test suites themselves: runs every suite's own
 # make target (test-rust test-c test-python test-php test-ruby test-cli, and test-redis) with the emulator's
 # password set to a fresh sentinel (AUTHTOKEN_TEST_PASSWORD, read by scripts/with-emulator.sh,
 # the emulator's Options::default() and every suite's helpers), every output captured, and

@@ -2,7 +2,7 @@
 
 /**
  * Keep your curl code: ask authtoken for the Authorization header on each request (a warm
- * call reads the cached token, ~1-2 µs). On a 401, invalidate() that token and retry once.
+ * call reads the cached token, ~1-2 µs). When the core says the token was refused (isRefused()), invalidate() it and retry once.
  *
  *   scripts/with-emulator.sh env AUTHTOKEN_PASSWORD=demo-password php bindings/php/examples/curl.php
  */
@@ -25,7 +25,7 @@ for ($attempt = 1; $attempt <= 2; $attempt++) {
     curl_setopt($curl, CURLOPT_HTTPHEADER, ["Authorization: $header"]);
     $body = curl_exec($curl);
     $status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
-    if ($status !== 401) {
+    if (!$client->isRefused($status, (string) $body)) {
         break;
     }
     // Refused: forget this token unless another worker already replaced it (one login for all).
