@@ -34,12 +34,14 @@ GEM_PLATFORM := $(DIST_ARCH)-linux
 PLATFORM_GEM := authtoken-$(VERSION)-$(GEM_PLATFORM).gem
 PLAIN_GEM := authtoken-$(VERSION).gem
 PHP_ZIP := authtoken-php-$(VERSION).zip
-# What `make dist` must write, exactly (test-dist checks the list).
-DIST_FILES := $(C_TARBALL) $(WHEEL) $(SDIST) $(PLATFORM_GEM) $(PLAIN_GEM) $(PHP_ZIP)
+# What `make dist` must write, exactly (test-dist checks the list). `+=` here and below: the
+# mk/*.mk files are included in name order, and a part sorted before dist.mk (csharp.mk) has
+# already added its own.
+DIST_FILES += $(C_TARBALL) $(WHEEL) $(SDIST) $(PLATFORM_GEM) $(PLAIN_GEM) $(PHP_ZIP)
 export DIST_FILES
 
-DIST_TARGETS := dist-c dist-python dist-ruby dist-php
-DIST_TEST_TARGETS :=
+DIST_TARGETS += dist-c dist-python dist-ruby dist-php
+DIST_TEST_TARGETS +=
 
 .PHONY: deps-dist dist dist-native dist-c dist-python dist-ruby dist-php dist-sums test-dist \
         lint-dist
