@@ -2,7 +2,8 @@
 
 /**
  * Keep your curl code: ask authtoken for the Authorization header on each request (a warm
- * call reads the cached token, ~1-2 µs). When the core says the token was refused (isRefused()), invalidate() it and retry once.
+ * call reads the cached token, ~1-2 µs). When the core says the token was refused
+ * (isRefused()), invalidate() it and retry once.
  *
  *   scripts/with-emulator.sh env AUTHTOKEN_PASSWORD=demo-password php bindings/php/examples/curl.php
  */

@@ -332,7 +332,7 @@ def test_repr_and_properties_never_show_secrets(make_client: MakeClient, usernam
     assert (client.provider, client.username, client.store) == ("tpstreams", username, "memory")
     assert client.base_url.endswith("/tpstreams")
     client.check_url(client.base_url + "/api/echo/")
-    with pytest.raises(authtoken.InvalidArgumentError, match="app.tpstreams.com"):
+    with pytest.raises(authtoken.InvalidArgumentError, match=r"app\.tpstreams\.com"):
         client.check_url("https://app.tpstreams.com/api/")
 
 
@@ -346,9 +346,11 @@ def test_check_url_is_the_cores_origin_rule(make_client: MakeClient) -> None:
     )
     # The copy this replaced compared scheme, host and port only, so it let these through to
     # the header code; the core refuses them by name.
-    with pytest.raises(authtoken.InvalidArgumentError, match="a ftp: URL: only http:// and https://"):
+    with pytest.raises(
+        authtoken.InvalidArgumentError, match=r"a ftp: URL: only http:// and https://"
+    ):
         client.check_url("ftp://127.0.0.1/")
-    with pytest.raises(authtoken.InvalidArgumentError, match="invalid URL `/api/`"):
+    with pytest.raises(authtoken.InvalidArgumentError, match=r"invalid URL `/api/`"):
         client.check_url("/api/")
 
 
