@@ -27,6 +27,8 @@ abstract class TestSupport {
     static final String PASSWORD = envOr("AUTHTOKEN_TEST_PASSWORD", "demo-password");
     static final String EMULATOR = stripSlash(envOr("AUTHTOKEN_EMULATOR", ""));
     static final Path ROOT = Paths.get(envOr("AUTHTOKEN_ROOT", "../..")).toAbsolutePath().normalize();
+    /** The classpath of the suite, for child JVMs (the launcher's own is just its jar). */
+    static final String CLASSPATH = envOr("AUTHTOKEN_JAVA_CP", System.getProperty("java.class.path"));
     static final Map<String, String> SCHEMES = Map.of(
             "tpstreams", "Token", "tpstreams-legacy", "token", "testpress", "JWT", "cruxconnect", "Token");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
