@@ -17,10 +17,13 @@ deps-python:
 	@[ -x $(PY_BIN)/python ] || $(PYTHON) -m venv $(PY_VENV)
 	@$(PY_BIN)/python -m pip install -q --disable-pip-version-check -r $(PY_DIR)/requirements-dev.txt
 
-## The wheel (release build, abi3, CPython 3.8+), installed into the virtual environment.
-build-python: deps-python
+## The wheel (release build, abi3, CPython 3.8+), installed into the virtual environment. It
+## is built exactly as `make dist` builds the released one (zig, manylinux2014, the same
+## target dir), so the suites test the wheel that ships and dist-python finds it compiled.
+build-python: deps-python deps-dist
 	rm -f $(PY_WHEELS)/authtoken-*.whl
-	$(PY_BIN)/maturin build --release --quiet --interpreter $(PY_BIN)/python --manifest-path $(PY_DIR)/Cargo.toml --out $(PY_WHEELS)
+	PATH=$(DIST_PATH) maturin build --locked --release --quiet --zig --compatibility manylinux2014 \
+	    --target $(DIST_TRIPLE) --interpreter $(DIST_VENV)/bin/python --manifest-path $(PY_DIR)/Cargo.toml --out $(PY_WHEELS)
 	$(PY_BIN)/python -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/authtoken-*.whl
 
 ## ruff and mypy --strict over the package, the tests and the benchmark (the stubs are checked
