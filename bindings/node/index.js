@@ -12,7 +12,11 @@ const ADDON = 'authtoken.linux-x64-gnu.node';
 function loadAddon() {
   const override = process.env.AUTHTOKEN_NODE_ADDON;
   if (override) {
-    return require(path.resolve(override));
+    // dlopen, not require: the file may be cargo's libauthtoken_node.so (require would read
+    // any name not ending in .node as JavaScript).
+    const addon = { exports: {} };
+    process.dlopen(addon, path.resolve(override));
+    return addon.exports;
   }
   const platform = `${process.platform}-${process.arch}`;
   const file = path.join(__dirname, ADDON);
