@@ -101,6 +101,7 @@ lint-dist:
 	for f in scripts/dist/*.py tests/dist/*.py; do python3 -m py_compile "$$f"; done
 	ruby -wc tests/dist/quickstart.rb >/dev/null
 	php -l tests/dist/quickstart.php >/dev/null
+	node --check tests/dist/quickstart.js
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 	    --suppress=missingIncludeSystem -Iinclude tests/dist/quickstart.c
 

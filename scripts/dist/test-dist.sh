@@ -5,10 +5,11 @@
 # The installs run in a clean environment: `env -i`, PATH=/usr/bin:/bin (no cargo, no rustc;
 # checked), a fresh HOME, fresh virtualenvs on the oldest and newest CPython of pyenv, a fresh
 # GEM_HOME, a fresh Composer project and COMPOSER_HOME, the tarball unpacked under a temporary
-# prefix. Every quickstart shares one AUTHTOKEN_CACHE_DIR: the emulator must count exactly one
-# login for all of them. Before that, the artifacts themselves are checked: SHA256SUMS, the file
-# names, glibc symbol versions <= 2.17 in every shipped ELF, the soname and symlinks, only
-# authtoken_* exported, the wheel's tag against auditwheel's verdict.
+# prefix, a fresh npm project. Every quickstart shares one AUTHTOKEN_CACHE_DIR: the emulator
+# must count exactly one login for all of them (C, CLI, Python, Ruby, PHP, Node.js). Before
+# that, the artifacts themselves are checked: SHA256SUMS, the file names, glibc symbol versions
+# <= 2.17 in every shipped ELF (the Node addon too), the soname and symlinks, only authtoken_*
+# exported, the wheel's tag against auditwheel's verdict, the npm tarball's files.
 #
 # Usage: scripts/dist/test-dist.sh DIST_DIR   (DIST_FILES: the names make dist must write)
 # Prints one line per check and ends with "N passed, M failed".
@@ -71,13 +72,15 @@ platform_gem=$(artifact "-x86_64-linux.gem")
 plain_gem=$(artifact "authtoken-$version.gem")
 php_zip=$(artifact ".zip")
 sdist=$(artifact "authtoken-$version.tar.gz")
+node_tgz=$(artifact "authtoken-node-$version.tgz")
 
-mkdir -p "$work/opt" "$work/elf/wheel" "$work/elf/gem" "$work/elf/php"
+mkdir -p "$work/opt" "$work/elf/wheel" "$work/elf/gem" "$work/elf/php" "$work/elf/node"
 tar -xzf "$tarball" -C "$work/opt"
 prefix=$work/opt/$(basename "$tarball" .tar.gz)
 (cd "$work/elf/wheel" && unzip -q "$wheel")
 (cd "$work/elf/gem" && tar -xf "$platform_gem" data.tar.gz && tar -xzf data.tar.gz)
 (cd "$work/elf/php" && unzip -q "$php_zip")
+tar -xzf "$node_tgz" -C "$work/elf/node"
 
 sdk_layout() {
   local f
@@ -125,7 +128,7 @@ elves=()
 while IFS= read -r -d '' f; do
   [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] && elves+=("$f")
 done < <(find "$work/elf" "$prefix/bin" "$prefix/lib" -type f -print0)
-check "the artifacts ship ${#elves[@]} ELF files (library x3, CLI, emulator, Python module)" test ${#elves[@]} -eq 6
+check "the artifacts ship ${#elves[@]} ELF files (library x3, CLI, emulator, Python module, Node addon)" test ${#elves[@]} -eq 7
 for f in "${elves[@]}"; do
   check "${f#"$work/"} needs glibc <= $max_glibc" glibc_ok "$f"
 done
@@ -273,6 +276,26 @@ EOF
     grep -q "library $work/php-app/vendor/authtoken/authtoken/lib/linux-x86_64/libauthtoken.so" "$work/php.out"
 }
 check "PHP: composer require authtoken/authtoken:$version from the archive, run the quickstart (its own library)" php_composer
+show || true
+
+# --- Node.js: npm install the tarball into a fresh project ----------------------------------
+node_package() {
+  local files
+  files=$(tar -tzf "$node_tgz" | LC_ALL=C sort | tr '\n' ' ')
+  echo "$files"
+  [ "$files" = "package/LICENSE-APACHE package/LICENSE-MIT package/README.md package/THIRD-PARTY-LICENSES.md package/authtoken.linux-x64-gnu.node package/index.d.ts package/index.js package/package.json " ]
+}
+check "Node: the npm tarball holds index.js, index.d.ts, the linux-x64-gnu addon, README and licences" node_package
+show || true
+node_npm_install() {
+  mkdir -p "$work/node-app" && cp "$root/tests/dist/quickstart.js" "$work/node-app/" &&
+    (cd "$work/node-app" && clean npm init -y >/dev/null &&
+      clean npm install --no-audit --no-fund --offline --loglevel=error "$node_tgz") &&
+    [ -f "$work/node-app/node_modules/authtoken/authtoken.linux-x64-gnu.node" ] &&
+    [ ! -e "$work/node-app/node_modules/axios" ] &&
+    (cd "$work/node-app" && clean /usr/bin/node quickstart.js)
+}
+check "Node: npm install the tgz into a fresh project (no dependencies), run the quickstart" node_npm_install
 show || true
 
 # --- One login for the lot, then the CLI logs out --------------------------------------------
