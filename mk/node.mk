@@ -44,7 +44,8 @@ lint-node: deps-node node-modules
 	@for f in $(NODE_JS); do $(NODE) --check "$$f" || exit 1; done
 	@echo "lint-node: ok"
 
-test-node: lint-node build-node
+## build-python: the storm test shares its cache with a Python process (the venv of mk/python.mk).
+test-node: lint-node build-node build-python
 	$(CARGO) build -q -p authtoken-emulator
 	cd $(NODE_DIR) && $(ROOT)/scripts/with-emulator.sh $(NODE) --test --test-concurrency=1 test/*.test.js
 
