@@ -38,7 +38,7 @@ PHP_ZIP := authtoken-php-$(VERSION).zip
 # mk/*.mk files are included in name order, and a part sorted before dist.mk (csharp.mk) has
 # already added its own.
 DIST_FILES += $(C_TARBALL) $(WHEEL) $(SDIST) $(PLATFORM_GEM) $(PLAIN_GEM) $(PHP_ZIP)
-export DIST_FILES
+# Not exported: a sub-make would start from the parent's value and append every name again.
 
 DIST_TARGETS += dist-c dist-python dist-ruby dist-php
 DIST_TEST_TARGETS +=
@@ -110,7 +110,7 @@ lint-dist:
 ## the C tarball, all sharing one cache directory, and checks the server saw one login.
 ## Also checks glibc symbol versions, the soname, exported symbols and the wheel's tag.
 test-dist: dist lint-dist
-	PATH=$(DIST_PATH) scripts/dist/test-dist.sh $(DIST_DIR)
+	DIST_FILES="$(sort $(DIST_FILES))" PATH=$(DIST_PATH) scripts/dist/test-dist.sh $(DIST_DIR)
 	@# The core crate as crates.io would get it: packaged, then built from the package alone.
 	$(CARGO) package -p authtoken --locked --allow-dirty --quiet
 	$(if $(DIST_TEST_TARGETS),$(MAKE) --no-print-directory $(DIST_TEST_TARGETS))
