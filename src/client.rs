@@ -259,7 +259,35 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<Response> {
         let inner = &*self.inner;
-        let url = inner.target(path_or_url)?;
+        let secrets = |used: &Token| {
+            let mut secrets = vec![inner.config.password.expose_secret().to_string()];
+            secrets.push(used.secret().to_string());
+            secrets.extend(inner.current().map(|t| t.secret().to_string()));
+            secrets
+        };
+        let url = inner
+            .target(path_or_url)
+            .map_err(|e| e.scrubbed(&[inner.config.password.expose_secret()]))?;
+        let token = self.token()?;
+        self.sign_and_send(&url, method, headers, body, &token)
+            .map_err(|e| {
+                let secrets = secrets(&token);
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                e.scrubbed(&secrets)
+            })
+    }
+
+    /// Sends a signed request; on a refused token, logs in once and sends it again. Errors
+    /// may show `url`, which the caller chose and may contain a secret: the caller scrubs them.
+    fn sign_and_send(
+        &self,
+        url: &Url,
+        method: Method,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+        token: &Arc<Token>,
+    ) -> Result<Response> {
+        let inner = &*self.inner;
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
@@ -267,23 +295,22 @@ impl Client {
         let send = |token: &Token| {
             inner.http.send(&Outgoing {
                 method: method.clone(),
-                url: &url,
+                url,
                 headers,
                 body,
-                authorization: Some(token.header_value()),
+                authorization: Some(token),
                 auth_endpoint: false,
                 idempotent,
                 body_limit: inner.config.max_response_bytes,
             })
         };
-        let token = self.token()?;
-        let first = send(&token)?;
+        let first = send(token)?;
         if !inner.is_auth_failure(&first) {
-            return Ok(Response::from_raw(first).signed_with(token));
+            return Ok(Response::from_raw(first).signed_with(Arc::clone(token)));
         }
         log::info!(
             "authtoken: {} answered {}; logging in again",
-            display_url(&url),
+            redact(&display_url(url), &[token.secret()]),
             first.status
         );
         inner.invalidate(token.secret())?;
@@ -295,7 +322,7 @@ impl Client {
                 ErrorKind::Unauthorized,
                 format!(
                     "{} refused a freshly obtained token: HTTP {}{}",
-                    display_url(&url),
+                    display_url(url),
                     second.status,
                     message
                         .as_deref()
@@ -727,7 +754,7 @@ impl Inner {
             url: &url,
             headers: &HeaderMap::new(),
             body: None,
-            authorization: Some(token.header_value()),
+            authorization: Some(token),
             auth_endpoint: true,
             idempotent: true,
             body_limit: SMALL_BODY_LIMIT,

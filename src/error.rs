@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::redact::redact;
+
 /// What went wrong, as a stable number.
 ///
 /// The numeric values are part of the public contract: the C ABI returns them as
@@ -171,6 +173,15 @@ impl Error {
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
         self.retry_after = retry_after;
+        self
+    }
+
+    /// The same error with every occurrence of `secrets` in its texts replaced: for errors
+    /// that show a caller's input (a path, a URL) that may itself contain the token.
+    pub(crate) fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        self.message = redact(&self.message, secrets);
+        self.server_message = self.server_message.map(|m| redact(&m, secrets));
+        self.error_code = self.error_code.map(|c| redact(&c, secrets));
         self
     }
 

@@ -13,8 +13,9 @@ use url::Url;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::is_loopback;
-use crate::redact::display_url;
+use crate::redact::{display_url, redact};
 use crate::status::parse_retry_after;
+use crate::token::Token;
 
 /// Largest login, logout or error body read; larger ones are a protocol error.
 pub(crate) const SMALL_BODY_LIMIT: u64 = 1 << 20;
@@ -28,12 +29,25 @@ pub(crate) struct Outgoing<'a> {
     pub url: &'a Url,
     pub headers: &'a HeaderMap,
     pub body: Option<&'a [u8]>,
-    pub authorization: Option<&'a str>,
+    /// The token to sign with; it is also kept out of the URL shown in logs.
+    pub authorization: Option<&'a Token>,
     /// Login and logout: never follow redirects (a 307 would resend the password elsewhere).
     pub auth_endpoint: bool,
     /// Whether the request may be sent again after it may have reached the server.
     pub idempotent: bool,
     pub body_limit: u64,
+}
+
+impl Outgoing<'_> {
+    /// The URL for logs: no credentials or query, and not the token, should a caller have
+    /// put it in the path.
+    fn shown_url(&self) -> String {
+        let shown = display_url(self.url);
+        match self.authorization {
+            Some(token) => redact(&shown, &[token.secret()]),
+            None => shown,
+        }
+    }
 }
 
 /// An answer, fully read.
@@ -146,8 +160,16 @@ impl Http {
         }
     }
 
-    /// Sends `req`, retrying as its idempotency allows.
+    /// Sends `req`, retrying as its idempotency allows. No error shows the token it signs with.
     pub fn send(&self, req: &Outgoing<'_>) -> Result<RawResponse> {
+        self.send_retrying(req)
+            .map_err(|e| match req.authorization {
+                Some(token) => e.scrubbed(&[token.secret()]),
+                None => e,
+            })
+    }
+
+    fn send_retrying(&self, req: &Outgoing<'_>) -> Result<RawResponse> {
         check_url_scheme(req.url, self.settings.allow_insecure_http)?;
         let clients = self.clients()?;
         let client = if req.auth_endpoint {
@@ -185,7 +207,7 @@ impl Http {
             log::debug!(
                 "retrying {} {} in {} ms (attempt {} of {})",
                 req.method,
-                display_url(req.url),
+                req.shown_url(),
                 wait.as_millis(),
                 attempt + 2,
                 self.settings.max_retries + 1
@@ -206,8 +228,8 @@ impl Http {
         if !req.headers.contains_key(ACCEPT) {
             builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
         }
-        if let Some(auth) = req.authorization {
-            let mut value = HeaderValue::from_str(auth).map_err(|_| SendError {
+        if let Some(token) = req.authorization {
+            let mut value = HeaderValue::from_str(token.header_value()).map_err(|_| SendError {
                 error: Error::protocol(
                     "the token contains characters not allowed in an HTTP header",
                 ),
@@ -244,7 +266,7 @@ impl Http {
                     kind,
                     format!(
                         "reading the answer from {} failed: {}",
-                        display_url(req.url),
+                        req.shown_url(),
                         root_cause(&e)
                     ),
                 ),
@@ -255,7 +277,7 @@ impl Http {
             return Err(SendError {
                 error: Error::protocol(format!(
                     "the answer from {} is larger than {limit} bytes; refusing to read it",
-                    display_url(req.url)
+                    req.shown_url()
                 ))
                 .with_status(status),
                 reached_server: true,

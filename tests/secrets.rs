@@ -67,6 +67,18 @@ fn no_secret_in_errors_logs_or_debug_output() {
         );
         outputs.push(c.get("/api/echo/").unwrap_err().to_string());
         tokens.push(c.token().unwrap().secret().to_string());
+        // A caller who pastes the token into a path: errors that show the URL hide it.
+        let pasted = format!("/api/echo/{}/", c.token().unwrap().secret());
+        emu.inject(
+            Fault::drop_connection()
+                .service(service)
+                .path(&pasted)
+                .count(3),
+        );
+        outputs.push(c.get(&pasted).unwrap_err().to_string());
+        emu.inject(Fault::status(401).service(service).path(&pasted).count(2));
+        outputs.push(c.get(&pasted).unwrap_err().to_string());
+        tokens.push(c.token().unwrap().secret().to_string());
         emu.inject(Fault::status(500).service(service).path("logout"));
         if let Err(e) = c.logout() {
             outputs.push(format!("{e} {e:?}"));
