@@ -44,10 +44,12 @@ lint-node: deps-node node-modules
 	@for f in $(NODE_JS); do $(NODE) --check "$$f" || exit 1; done
 	@echo "lint-node: ok"
 
-## build-python: the storm test shares its cache with a Python process (the venv of mk/python.mk).
+## build-python and the C library: the storm test shares its cache with a Python process (the
+## venv of mk/python.mk) and a PHP one (the PHP binding over the debug libauthtoken.so).
 test-node: lint-node build-node build-python
-	$(CARGO) build -q -p authtoken-emulator
-	cd $(NODE_DIR) && $(ROOT)/scripts/with-emulator.sh $(NODE) --test --test-concurrency=1 test/*.test.js
+	$(CARGO) build -q -p authtoken -p authtoken-emulator
+	cd $(NODE_DIR) && AUTHTOKEN_LIB=$(TARGET_DIR)/debug/libauthtoken.so \
+	  $(ROOT)/scripts/with-emulator.sh $(NODE) --test --test-concurrency=1 test/*.test.js
 
 ## Warm header vs a no-op Node-API call; signed GETs vs fetch (undici) and http.request with a
 ## keep-alive agent and a fixed header. Release builds of the addon and the emulator.

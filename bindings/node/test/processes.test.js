@@ -1,6 +1,6 @@
 'use strict';
-// Processes: a storm of node processes (and a Python one, when the Python binding's virtual
-// environment exists) sharing one file cache makes one login; so do node:cluster workers.
+// Processes: a storm of node processes (and a Python and a PHP one, when those bindings are
+// built) sharing one file cache makes one login; so do node:cluster workers.
 
 const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
@@ -14,6 +14,8 @@ const { emulator, clientConfig, uniqueUser, uniqueOrg, tempDir, ROOT } = require
 const PROCESSES = 8;
 const CALLS = 16;
 const PYTHON = path.join(ROOT, 'bindings', 'python', '.venv', 'bin', 'python');
+const PHP = process.env.PHP || 'php';
+const PHP_WORKER = path.join(__dirname, 'storm-worker.php');
 
 const PYTHON_WORKER = `
 import json, sys, threading
@@ -46,6 +48,20 @@ function pythonAvailable() {
   }
 }
 
+/** Whether PHP with FFI can load the library the PHP binding is pointed at (AUTHTOKEN_LIB). */
+function phpAvailable() {
+  const lib = process.env.AUTHTOKEN_LIB;
+  if (!lib || !fs.existsSync(lib)) return `AUTHTOKEN_LIB does not name a libauthtoken.so (make test-node sets it)`;
+  try {
+    execFileSync(PHP, ['-r', `require ${JSON.stringify(path.join(ROOT, 'bindings', 'php', 'autoload.php'))}; AuthToken\\Library::version();`], {
+      stdio: 'ignore',
+    });
+    return null;
+  } catch {
+    return `${PHP} cannot load ${lib} through FFI (make deps-php)`;
+  }
+}
+
 /** Starts a worker; resolves to {go, result} once it printed "ready". */
 function startWorker(command, args) {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -66,14 +82,15 @@ function startWorker(command, args) {
   })();
 }
 
-async function storm(t, withPython) {
+async function storm(t, { python = false, php = false } = {}) {
   const dir = tempDir();
   const config = clientConfig('tpstreams', uniqueUser(), uniqueOrg(), { cache: 'file', cache_dir: dir });
   const json = JSON.stringify(config);
   const starting = Array.from({ length: PROCESSES }, () =>
     startWorker(process.execPath, [path.join(__dirname, 'storm-worker.js'), json, String(CALLS)]),
   );
-  if (withPython) starting.push(startWorker(PYTHON, ['-c', PYTHON_WORKER, json, String(CALLS)]));
+  if (python) starting.push(startWorker(PYTHON, ['-c', PYTHON_WORKER, json, String(CALLS)]));
+  if (php) starting.push(startWorker(PHP, [PHP_WORKER, json, String(CALLS)]));
   const workers = await Promise.all(starting);
   for (const w of workers) w.go();
   const outcomes = await Promise.all(workers.map((w) => w.result));
@@ -87,16 +104,16 @@ async function storm(t, withPython) {
 }
 
 test(`a storm of ${PROCESSES} node processes x ${CALLS} concurrent calls makes one login`, async (t) => {
-  await storm(t, false);
+  await storm(t);
 });
 
-test('... and a Python process on the same cache directory shares that login', async (t) => {
-  const missing = pythonAvailable();
-  if (missing) {
-    t.skip(`skipped: ${missing}`);
+test('... and a Python and a PHP process on the same cache directory share that login', async (t) => {
+  const missing = [pythonAvailable(), phpAvailable()].filter(Boolean);
+  if (missing.length > 0) {
+    t.skip(`skipped: ${missing.join('; ')}`);
     return;
   }
-  await storm(t, true);
+  await storm(t, { python: true, php: true });
 });
 
 test('node:cluster workers share one login through the file cache', async () => {
