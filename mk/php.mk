@@ -15,7 +15,7 @@ PHP_DIR := $(ROOT)/bindings/php
 # More PHPUnit options (the secrets audit of the suites sets --debug).
 PHPUNIT_FLAGS ?=
 PHP_SOURCES = $(shell find $(PHP_DIR)/src $(PHP_DIR)/tests $(PHP_DIR)/bench $(PHP_DIR)/examples -name '*.php') \
-	$(PHP_DIR)/autoload.php $(PHP_DIR)/preload.php $(PHP_DIR)/bin/authtoken-ffi-header
+	$(PHP_DIR)/autoload.php $(PHP_DIR)/preload.php $(PHP_DIR)/bin/authtoken-ffi-header $(ROOT)/bindings/node/test/storm-worker.php
 
 .PHONY: deps-php lint-php test-php bench-php
 
