@@ -30,14 +30,11 @@ build:
 	$(CARGO) build --workspace --all-targets
 
 ## Every test of the repository. Suites never touch the user's own token cache: they run
-## with AUTHTOKEN_CACHE_DIR set to a fresh private directory, removed afterwards. The suites
-## the secrets audit goes through (AUDIT_SUITES) run once, inside test-secrets-audit-suites,
-## which fails when any of them fails.
-TEST_RUN := $(filter-out $(addprefix test-,$(AUDIT_SUITES)),$(TEST_TARGETS))
+## with AUTHTOKEN_CACHE_DIR set to a fresh private directory, removed afterwards.
 test: deps
 	$(MAKE) --no-print-directory lint
 	cache=$$(mktemp -d /tmp/authtoken-test-cache.XXXXXX); \
-	  rc=0; AUTHTOKEN_CACHE_DIR=$$cache $(MAKE) --no-print-directory $(TEST_RUN) || rc=$$?; \
+	  rc=0; AUTHTOKEN_CACHE_DIR=$$cache $(MAKE) --no-print-directory $(TEST_TARGETS) || rc=$$?; \
 	  rm -rf "$$cache"; \
 	  if [ $$rc -ne 0 ]; then echo "make test: FAILED" >&2; exit $$rc; fi
 	@echo "make test: all suites passed ($(TEST_TARGETS))"

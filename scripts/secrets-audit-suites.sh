@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The secrets audit over the test suites themselves: runs every suite's own
-# make target (test-rust test-c test-python test-php test-ruby test-cli test-node test-java
-# test-csharp, and test-redis) with the emulator's
+# make target (test-rust test-c test-python test-php test-ruby test-cli, and test-redis) with the emulator's
 # password set to a fresh sentinel (AUTHTOKEN_TEST_PASSWORD, read by scripts/with-emulator.sh,
 # the emulator's Options::default() and every suite's helpers), every output captured, and
 # the most verbose settings the suites take from the environment: Rust tests uncaptured
@@ -17,8 +16,8 @@
 #   3. the password is written in the suites' token cache directory;
 #   4. no token was issued (the token log is not working, so 2 proves nothing).
 #
-#   scripts/secrets-audit-suites.sh [SUITE...]   suites: rust c python php ruby cli node java
-#                                                 csharp redis (default: all but redis)
+#   scripts/secrets-audit-suites.sh [SUITE...]   suites: rust c python php ruby cli redis
+#                                                 (default: all but redis)
 #   AUDIT_KEEP=1 scripts/secrets-audit-suites.sh  keep the work directory (outputs, token log)
 #
 # The per-binding scenarios (scripts/secrets-audit.sh) also check cache modes and scan the disk.
@@ -26,7 +25,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 make=${MAKE:-make}
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust c python php ruby cli node java csharp)
+[ ${#suites[@]} -gt 0 ] || suites=(rust c python php ruby cli)
 
 work=$(mktemp -d /tmp/authtoken-audit-suites.XXXXXX)
 cleanup() {
@@ -61,7 +60,7 @@ mask() { # mask FILE: stdin with the password and every token replaced
 failures=()
 for suite in "${suites[@]}"; do
   case $suite in
-    rust | c | python | php | ruby | cli | node | java | csharp | redis) ;;
+    rust | c | python | php | ruby | cli | redis) ;;
     *) echo "audit-suites: unknown suite $suite" >&2; exit 2 ;;
   esac
   log=$work/out/$suite.log
@@ -74,7 +73,7 @@ for suite in "${suites[@]}"; do
   set -e
   echo "   exit $rc, $((SECONDS - start)) s, $(wc -l <"$log") lines, $(grep -c . "$tokens" || true) tokens issued so far"
   if [ $rc -ne 0 ]; then
-    tail -n 150 "$log" | mask
+    tail -n 60 "$log" | mask
     failures+=("test-$suite failed (exit $rc)")
   fi
 done
