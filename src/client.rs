@@ -259,20 +259,16 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<Response> {
         let inner = &*self.inner;
-        let secrets = |used: &Token| {
-            let mut secrets = vec![inner.config.password.expose_secret().to_string()];
-            secrets.push(used.secret().to_string());
-            secrets.extend(inner.current().map(|t| t.secret().to_string()));
-            secrets
-        };
         let url = inner
             .target(path_or_url)
             .map_err(|e| e.scrubbed(&[inner.config.password.expose_secret()]))?;
         let token = self.token()?;
         self.sign_and_send(&url, method, headers, body, &token)
             .map_err(|e| {
-                let secrets = secrets(&token);
-                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                // The token signed with, and the fresh one when the first was refused.
+                let fresh = inner.current();
+                let mut secrets = vec![inner.config.password.expose_secret(), token.secret()];
+                secrets.extend(fresh.as_deref().map(Token::secret));
                 e.scrubbed(&secrets)
             })
     }

@@ -40,7 +40,7 @@ pub(crate) struct Outgoing<'a> {
 
 impl Outgoing<'_> {
     /// The URL for logs: no credentials or query, and not the token, should a caller have
-    /// put it in the path.
+    /// put it in the path. (Errors are scrubbed as a whole, in `Http::send`.)
     fn shown_url(&self) -> String {
         let shown = display_url(self.url);
         match self.authorization {
@@ -266,7 +266,7 @@ impl Http {
                     kind,
                     format!(
                         "reading the answer from {} failed: {}",
-                        req.shown_url(),
+                        display_url(req.url),
                         root_cause(&e)
                     ),
                 ),
@@ -277,7 +277,7 @@ impl Http {
             return Err(SendError {
                 error: Error::protocol(format!(
                     "the answer from {} is larger than {limit} bytes; refusing to read it",
-                    req.shown_url()
+                    display_url(req.url)
                 ))
                 .with_status(status),
                 reached_server: true,
