@@ -2,7 +2,7 @@
 //! invalidate on 401, and logout.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
 use std::time::{Duration, SystemTime};
 
 use once_cell::sync::Lazy;
@@ -14,6 +14,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::config::Config;
+use crate::cooloff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{self, Http, Outgoing, RawResponse, SMALL_BODY_LIMIT};
 use crate::provider::same_origin;
@@ -78,6 +79,8 @@ struct Inner {
     key: CacheKey,
     slot: Arc<Slot>,
     store: Arc<dyn TokenStore>,
+    /// The scrypt hash of the password for refusal records, computed on first need only.
+    password_hash: OnceLock<String>,
 }
 
 impl Client {
@@ -116,6 +119,7 @@ impl Client {
                 key,
                 slot,
                 store,
+                password_hash: OnceLock::new(),
             }),
         })
     }
@@ -166,9 +170,17 @@ impl Client {
         if let Some(token) = inner.fresh_in_store()? {
             return Ok(inner.remember(token));
         }
+        // A remembered refusal answers at once, without queueing on the lock.
+        if let Some(remembered) = inner.active_refusal()? {
+            return inner.fail_login(remembered);
+        }
         let _lock = inner.store.lock(&inner.key, inner.config.lock_timeout)?;
         if let Some(token) = inner.fresh_in_store()? {
             return Ok(inner.remember(token));
+        }
+        // Another process may have been refused while this one waited for the lock.
+        if let Some(remembered) = inner.active_refusal()? {
+            return inner.fail_login(remembered);
         }
         match inner.login() {
             Ok(token) => {
@@ -180,19 +192,17 @@ impl Client {
                         inner.store.describe()
                     );
                 }
+                if let Err(e) = inner.store.remove_refusal(&inner.key) {
+                    log::warn!(
+                        "authtoken: could not remove the passed login refusal from {}: {e}",
+                        inner.store.describe()
+                    );
+                }
                 Ok(inner.remember(token))
             }
             Err(e) => {
-                let stale = inner
-                    .current()
-                    .filter(|t| !t.is_expired_at(SystemTime::now()));
-                match stale {
-                    Some(still_valid) => {
-                        log::warn!("authtoken: refreshing the token ahead of its expiry failed, using the current one: {e}");
-                        Ok(still_valid)
-                    }
-                    None => Err(e),
-                }
+                let e = inner.record_refusal(e);
+                inner.fail_login(e)
             }
         }
     }
@@ -383,7 +393,9 @@ impl Client {
         inner.invalidate(secret)
     }
 
-    /// Forgets the token locally (memory and store) without revoking it on the server.
+    /// Forgets the token locally (memory and store) without revoking it on the server, and
+    /// the identity's remembered login refusal (the cool-off, `login_cooloff_s`), so that the
+    /// next call logs in.
     ///
     /// # Errors
     /// `Store` from the store.
@@ -400,7 +412,22 @@ impl Client {
             .write()
             .unwrap_or_else(PoisonError::into_inner) = None;
         inner.store.remove(&inner.key, None)?;
+        inner.store.remove_refusal(&inner.key)?;
         Ok(())
+    }
+
+    /// The identity's remembered login refusal, if one lasts now (whatever the password):
+    /// for `authtoken status` and callers that want to show when logins resume. No network.
+    ///
+    /// # Errors
+    /// `Store` from the store.
+    pub fn login_refusal(&self) -> Result<Option<crate::store::Refusal>> {
+        let now = SystemTime::now();
+        Ok(self
+            .inner
+            .store
+            .load_refusal(&self.inner.key)?
+            .filter(|r| r.is_active_at(now)))
     }
 
     /// The token this client would use now without logging in, if any (memory, then store).
@@ -519,6 +546,76 @@ impl Inner {
         match self.current() {
             Some(t) => Ok(Some(t)),
             None => Ok(self.stored()?.map(Arc::new)),
+        }
+    }
+
+    /// The password's refusal-record hash, computed once per client (scrypt is slow on purpose).
+    fn password_hash(&self) -> &str {
+        self.password_hash
+            .get_or_init(|| cooloff::password_hash(&self.key, &self.config.password))
+    }
+
+    /// The error of a refusal remembered for this identity and this password, while it lasts.
+    fn active_refusal(&self) -> Result<Option<Error>> {
+        if self.config.login_cooloff.is_zero() {
+            return Ok(None);
+        }
+        let now = SystemTime::now();
+        let Some(refusal) = self
+            .store
+            .load_refusal(&self.key)?
+            .filter(|r| r.is_active_at(now))
+        else {
+            return Ok(None);
+        };
+        if refusal.password_hash != self.password_hash() {
+            log::info!(
+                "authtoken: a login refusal of {} is remembered until {}, but for another password: logging in",
+                self.config.username,
+                cooloff::rfc3339(refusal.until())
+            );
+            return Ok(None);
+        }
+        Ok(Some(cooloff::remembered_error(&refusal, now)))
+    }
+
+    /// Records the refused login `error` for every caller of the identity, when it is a
+    /// refusal and the cool-off is on; returns the error the caller sees.
+    fn record_refusal(&self, error: Error) -> Error {
+        let Some(lasts) = cooloff::duration_for(&error, self.config.login_cooloff) else {
+            return error;
+        };
+        let now = SystemTime::now();
+        let until = now + lasts;
+        let error = cooloff::first_error(error, until);
+        let record = cooloff::record(
+            &self.key,
+            self.password_hash().to_string(),
+            &error,
+            now,
+            until,
+        );
+        if let Err(e) = self.store.save_refusal(&self.key, &record) {
+            log::warn!(
+                "authtoken: could not remember the refused login in {}: {e}",
+                self.store.describe()
+            );
+        }
+        error
+    }
+
+    /// After a failed (or remembered) login: the current token while it is still valid
+    /// (with a warning), else the error.
+    fn fail_login(&self, e: Error) -> Result<Arc<Token>> {
+        let stale = self
+            .current()
+            .filter(|t| !t.is_expired_at(SystemTime::now()));
+        match stale {
+            Some(still_valid) => {
+                log::warn!("authtoken: refreshing the token ahead of its expiry failed, using the current one: {e}");
+                Ok(still_valid)
+            }
+            None => Err(e),
         }
     }
 

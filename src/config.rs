@@ -76,6 +76,8 @@ pub struct Config {
     pub(crate) max_response_bytes: u64,
     pub(crate) redis_key_prefix: String,
     pub(crate) redis_fallback: bool,
+    /// How long a refused login is remembered (`login_cooloff_s`); zero: not at all.
+    pub(crate) login_cooloff: Duration,
 }
 
 /// The type of a configuration key's value, for front ends that read settings as text (the
@@ -155,6 +157,7 @@ const KEYS: &[ConfigKey] = &[
     key("max_response_bytes", KeyType::Integer),
     key("redis_key_prefix", KeyType::Text),
     key("redis_fallback", KeyType::Bool),
+    key("login_cooloff_s", KeyType::Integer),
 ];
 
 /// The names of every configuration key, for bindings that map keyword arguments.
@@ -237,6 +240,12 @@ impl Config {
     /// The Redis key prefix (`authtoken:` by default).
     pub fn redis_key_prefix(&self) -> &str {
         &self.redis_key_prefix
+    }
+
+    /// How long a refused login is remembered for every caller of the identity
+    /// (`login_cooloff_s`, default 60 s; zero when turned off).
+    pub fn login_cooloff(&self) -> Duration {
+        self.login_cooloff
     }
 
     /// Whether an unreachable Redis falls back to the local store with a warning.
@@ -535,6 +544,10 @@ impl Reader<'_> {
                 .string("redis_key_prefix")?
                 .unwrap_or_else(|| "authtoken:".into()),
             redis_fallback,
+            login_cooloff: Duration::from_secs(
+                self.integer("login_cooloff_s", 0, crate::cooloff::MAX_COOLOFF.as_secs())?
+                    .unwrap_or(60),
+            ),
         })
     }
 

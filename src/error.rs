@@ -171,6 +171,12 @@ impl Error {
         self
     }
 
+    /// The same error with another message (kept on one line, as in [`Error::new`]).
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = one_line(message.into());
+        self
+    }
+
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
         self.retry_after = retry_after;
         self

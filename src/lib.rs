@@ -24,6 +24,7 @@
 
 mod client;
 mod config;
+mod cooloff;
 mod error;
 pub mod ffi;
 mod http;

@@ -36,6 +36,8 @@ export interface Config {
   max_response_bytes?: number;
   redis_key_prefix?: string;
   redis_fallback?: boolean;
+  /** How long a refused login is remembered for every caller of the identity (default 60; 0: off). */
+  login_cooloff_s?: number;
 }
 
 export type HeadersInit =

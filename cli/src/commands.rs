@@ -125,6 +125,13 @@ pub fn status(session: &Session, as_json: bool) -> Result<(), Failure> {
         ))
     });
     let now = SystemTime::now();
+    let mut refusals: Vec<_> = store
+        .list_refusals()
+        .map_err(Failure::Lib)?
+        .into_iter()
+        .filter(|r| r.is_active_at(now))
+        .collect();
+    refusals.sort_by(|a, b| (&a.provider, &a.username).cmp(&(&b.provider, &b.username)));
     let mut out = io::stdout().lock();
     if as_json {
         let list: Vec<Value> = entries
@@ -141,11 +148,56 @@ pub fn status(session: &Session, as_json: bool) -> Result<(), Failure> {
                 })
             })
             .collect();
+        let refused: Vec<Value> = refusals
+            .iter()
+            .map(|r| {
+                json!({
+                    "provider": r.provider,
+                    "base_url": r.base_url,
+                    "username": r.username,
+                    "organization": r.organization,
+                    "login_refused": {
+                        "kind": r.kind,
+                        "status": r.status,
+                        "server_message": r.server_message,
+                        "error_code": r.error_code,
+                        "refused_at": timestamp(r.refused_at()),
+                        "until": timestamp(r.until()),
+                    },
+                })
+            })
+            .collect();
+        let list: Vec<Value> = list.into_iter().chain(refused).collect();
         let text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
         return write_out(writeln!(out, "{text}"));
     }
+    let mut refused_text = String::new();
+    for r in &refusals {
+        refused_text.push_str(&format!(
+            "login refused for {} {}{} at {}: {} (HTTP {}{}); no login is attempted until {} ({}): `authtoken cache clear` lifts it\n",
+            r.provider,
+            r.username,
+            r.organization
+                .as_deref()
+                .map(|o| format!(" (organization {o})"))
+                .unwrap_or_default(),
+            r.base_url,
+            r.kind,
+            r.status.map_or_else(|| "-".into(), |s| s.to_string()),
+            r.server_message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default(),
+            timestamp(r.until()),
+            relative(r.until(), now),
+        ));
+    }
     if entries.is_empty() {
-        return write_out(writeln!(out, "no cached tokens in {}", store.describe()));
+        return write_out(write!(
+            out,
+            "no cached tokens in {}\n{refused_text}",
+            store.describe()
+        ));
     }
     let mut rows = vec![[
         "PROVIDER".to_string(),
@@ -192,6 +244,7 @@ pub fn status(session: &Session, as_json: bool) -> Result<(), Failure> {
         text.push_str(cells.join("  ").trim_end());
         text.push('\n');
     }
+    text.push_str(&refused_text);
     write_out(out.write_all(text.as_bytes()))
 }
 
@@ -211,20 +264,40 @@ pub fn cache_clear(session: &Session, all: bool) -> Result<(), Failure> {
                 removed += 1;
             }
         }
+        let mut lifted = 0;
+        for r in store.list_refusals().map_err(Failure::Lib)? {
+            if store.remove_refusal(&r.key()).map_err(Failure::Lib)? {
+                lifted += 1;
+            }
+        }
+        let lifted = if lifted == 0 {
+            String::new()
+        } else {
+            format!(
+                "; lifted {lifted} remembered login refusal{}",
+                if lifted == 1 { "" } else { "s" }
+            )
+        };
         format!(
-            "removed {removed} cached token{} from {} (not revoked on the server)",
+            "removed {removed} cached token{} from {} (not revoked on the server){lifted}",
             if removed == 1 { "" } else { "s" },
             store.describe()
         )
     } else {
         let client = session.cache_only_client()?;
         let had = client.cached_token().map_err(Failure::Lib)?.is_some();
+        let refused = client.login_refusal().map_err(Failure::Lib)?.is_some();
         client.forget().map_err(Failure::Lib)?;
         let who = identity(&client);
-        if had {
-            format!("removed the cached token of {who} (not revoked on the server: `authtoken logout` does that)")
+        let lifted = if refused {
+            "; the remembered login refusal was lifted: the next call logs in"
         } else {
-            format!("no cached token for {who}")
+            ""
+        };
+        if had {
+            format!("removed the cached token of {who} (not revoked on the server: `authtoken logout` does that){lifted}")
+        } else {
+            format!("no cached token for {who}{lifted}")
         }
     };
     let mut out = io::stdout().lock();

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use authtoken::store::{CacheKey, Entry, LockGuard, TokenStore};
+use authtoken::store::{CacheKey, Entry, LockGuard, Refusal, TokenStore};
 use authtoken::{Client, Config, ErrorKind};
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -218,6 +218,22 @@ impl TokenStore for CacheOnly {
 
     fn list(&self) -> authtoken::Result<Vec<Entry>> {
         self.inner.list()
+    }
+
+    fn load_refusal(&self, key: &CacheKey) -> authtoken::Result<Option<Refusal>> {
+        self.inner.load_refusal(key)
+    }
+
+    fn save_refusal(&self, key: &CacheKey, refusal: &Refusal) -> authtoken::Result<()> {
+        self.inner.save_refusal(key, refusal)
+    }
+
+    fn remove_refusal(&self, key: &CacheKey) -> authtoken::Result<bool> {
+        self.inner.remove_refusal(key)
+    }
+
+    fn list_refusals(&self) -> authtoken::Result<Vec<Refusal>> {
+        self.inner.list_refusals()
     }
 
     fn describe(&self) -> String {

@@ -7,6 +7,9 @@
 //! ```text
 //! <CacheKey::id()>.json   the entry (the format of `Entry`), mode 0600
 //! <CacheKey::id()>.lock   the login lock (an OS lock on the open file; the file stays empty)
+//! <CacheKey::id()>.refusal.json   a remembered login refusal (`Refusal`), mode 0600, written
+//!                         like entries, under the login lock; left in place when its
+//!                         cool-off has passed (ignored, replaced or removed later)
 //! .<id>.<random>.tmp      a save in progress (renamed over the entry when complete)
 //! ```
 //!
@@ -31,7 +34,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use once_cell::sync::Lazy;
 
-use super::{CacheKey, Entry, LockGuard, TokenStore};
+use super::{CacheKey, Entry, LockGuard, Refusal, TokenStore};
 use crate::config::{Config, ENV_CACHE_DIR};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -141,6 +144,39 @@ impl FileStore {
     /// The path of the entry for `key`: `<dir>/<key.id()>.json`.
     pub fn entry_path(&self, key: &CacheKey) -> PathBuf {
         self.dir.join(format!("{}.json", key.id()))
+    }
+
+    /// The path of the refusal record for `key`: `<dir>/<key.id()>.refusal.json`.
+    pub fn refusal_path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(format!("{}.refusal.json", key.id()))
+    }
+
+    /// Writes `bytes` to `path` atomically: a 0600 temporary file in the directory, fsynced,
+    /// renamed over `path`. `what` names the file in errors.
+    fn write_atomically(
+        &self,
+        key: &CacheKey,
+        path: &Path,
+        bytes: &[u8],
+        what: &str,
+    ) -> Result<()> {
+        check_dir(&self.dir)?;
+        let fail = |e: &dyn std::fmt::Display| {
+            Error::store(format!("cannot write the {what} {}: {e}", path.display()))
+        };
+        // tempfile creates the file with mode 0600 and O_EXCL, in the same directory so the
+        // rename below stays on one filesystem.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", key.id()))
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| fail(&e))?;
+        tmp.write_all(bytes).map_err(|e| fail(&e))?;
+        tmp.as_file().sync_all().map_err(|e| fail(&e))?;
+        tmp.persist(path).map_err(|e| fail(&e.error))?;
+        sync_dir(&self.dir);
+        self.sweep_stale_temporaries();
+        Ok(())
     }
 
     /// The path of the login lock for `key`: `<dir>/<key.id()>.lock`.
@@ -308,9 +344,10 @@ fn check_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads one entry: `Ok(None)` when absent, unreadable as an entry, or of another version;
-/// an error when it is unsafe (a link, another user's file, open to others).
-fn read_entry(path: &Path) -> Result<Option<Entry>> {
+/// Reads one private file of the store (`what`: `token cache entry`, `login refusal record`):
+/// `Ok(None)` when absent, unreadable or oversized (with a warning); an error when it is
+/// unsafe (a link, another user's file, open to others).
+fn read_private(path: &Path, what: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
     let file = match OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
@@ -320,28 +357,25 @@ fn read_entry(path: &Path) -> Result<Option<Entry>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
             return Err(Error::store(format!(
-                "the token cache entry {} is a symbolic link; entries must be regular files: rm {}",
+                "the {what} {} is a symbolic link; entries must be regular files: rm {}",
                 path.display(),
                 path.display()
             )))
         }
         Err(e) => {
             return Err(Error::store(format!(
-                "cannot read the token cache entry {}: {e}",
+                "cannot read the {what} {}: {e}",
                 path.display()
             )))
         }
     };
     // The checks use the opened file, so the file read is the file checked.
-    let meta = file.metadata().map_err(|e| {
-        Error::store(format!(
-            "cannot read the token cache entry {}: {e}",
-            path.display()
-        ))
-    })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::store(format!("cannot read the {what} {}: {e}", path.display())))?;
     if !meta.is_file() {
         return Err(Error::store(format!(
-            "the token cache entry {} is not a regular file: rm {}",
+            "the {what} {} is not a regular file: rm {}",
             path.display(),
             path.display()
         )));
@@ -349,7 +383,7 @@ fn read_entry(path: &Path) -> Result<Option<Entry>> {
     let me = my_uid();
     if meta.uid() != me {
         return Err(Error::store(format!(
-            "the token cache entry {} belongs to uid {}, not to you (uid {me}); refusing to use it: rm {}",
+            "the {what} {} belongs to uid {}, not to you (uid {me}); refusing to use it: rm {}",
             path.display(),
             meta.uid(),
             path.display()
@@ -358,7 +392,7 @@ fn read_entry(path: &Path) -> Result<Option<Entry>> {
     let mode = meta.permissions().mode() & 0o7777;
     if mode & 0o077 != 0 {
         return Err(Error::store(format!(
-            "the token cache entry {} has mode {mode:04o}: other users can read the token; \
+            "the {what} {} has mode {mode:04o}: other users can read the token; \
              it must be 0600: chmod 600 {} (and consider logging out that token)",
             path.display(),
             path.display()
@@ -369,18 +403,27 @@ fn read_entry(path: &Path) -> Result<Option<Entry>> {
     ));
     if let Err(e) = file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes) {
         log::warn!(
-            "authtoken: ignoring the unreadable token cache entry {}: {e}",
+            "authtoken: ignoring the unreadable {what} {}: {e}",
             path.display()
         );
         return Ok(None);
     }
     if bytes.len() as u64 > MAX_ENTRY_BYTES {
         log::warn!(
-            "authtoken: ignoring the oversized token cache entry {}",
+            "authtoken: ignoring the oversized {what} {}",
             path.display()
         );
         return Ok(None);
     }
+    Ok(Some(bytes))
+}
+
+/// Reads one entry: `Ok(None)` when absent, unreadable as an entry, or of another version;
+/// an error when it is unsafe (a link, another user's file, open to others).
+fn read_entry(path: &Path) -> Result<Option<Entry>> {
+    let Some(bytes) = read_private(path, "token cache entry")? else {
+        return Ok(None);
+    };
     let entry = Entry::from_json(&bytes);
     if entry.is_none() {
         log::warn!(
@@ -390,6 +433,25 @@ fn read_entry(path: &Path) -> Result<Option<Entry>> {
         );
     }
     Ok(entry)
+}
+
+/// Reads one refusal record: `Ok(None)` when absent or unusable (with a warning naming the
+/// file: a damaged record costs a login attempt, never a lock-out); an error when unsafe.
+fn read_refusal(path: &Path) -> Result<Option<Refusal>> {
+    let Some(bytes) = read_private(path, "login refusal record")? else {
+        return Ok(None);
+    };
+    match Refusal::from_json(&bytes) {
+        Ok(r) => Ok(Some(r)),
+        Err(why) => {
+            log::warn!(
+                "authtoken: ignoring the login refusal record {} ({why}); rm {} to silence this",
+                path.display(),
+                path.display()
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// Makes a rename or unlink in `dir` durable. Best effort: the rename itself is already
@@ -428,27 +490,8 @@ impl TokenStore for FileStore {
     }
 
     fn save(&self, key: &CacheKey, entry: &Entry) -> Result<()> {
-        check_dir(&self.dir)?;
         let path = self.entry_path(key);
-        let fail = |e: &dyn std::fmt::Display| {
-            Error::store(format!(
-                "cannot write the token cache entry {}: {e}",
-                path.display()
-            ))
-        };
-        // tempfile creates the file with mode 0600 and O_EXCL, in the same directory so the
-        // rename below stays on one filesystem.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{}.", key.id()))
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| fail(&e))?;
-        tmp.write_all(&entry.to_json()).map_err(|e| fail(&e))?;
-        tmp.as_file().sync_all().map_err(|e| fail(&e))?;
-        tmp.persist(&path).map_err(|e| fail(&e.error))?;
-        sync_dir(&self.dir);
-        self.sweep_stale_temporaries();
-        Ok(())
+        self.write_atomically(key, &path, &entry.to_json(), "token cache entry")
     }
 
     fn remove(&self, key: &CacheKey, only_token: Option<&str>) -> Result<bool> {
@@ -492,6 +535,49 @@ impl TokenStore for FileStore {
             }
         }
         Ok(entries)
+    }
+
+    fn load_refusal(&self, key: &CacheKey) -> Result<Option<Refusal>> {
+        check_dir(&self.dir)?;
+        let path = self.refusal_path(key);
+        Ok(read_refusal(&path)?.filter(|r| {
+            let mine = r.matches(key);
+            if !mine {
+                log::warn!(
+                    "authtoken: ignoring the login refusal record {}: it is for another identity",
+                    path.display()
+                );
+            }
+            mine
+        }))
+    }
+
+    fn save_refusal(&self, key: &CacheKey, refusal: &Refusal) -> Result<()> {
+        let path = self.refusal_path(key);
+        self.write_atomically(key, &path, &refusal.to_json(), "login refusal record")
+    }
+
+    fn remove_refusal(&self, key: &CacheKey) -> Result<bool> {
+        check_dir(&self.dir)?;
+        self.unlink(&self.refusal_path(key))
+    }
+
+    fn list_refusals(&self) -> Result<Vec<Refusal>> {
+        check_dir(&self.dir)?;
+        let dir = fs::read_dir(&self.dir)
+            .map_err(|e| Error::store(format!("cannot list {}: {e}", self.dir.display())))?;
+        let mut found = Vec::new();
+        for item in dir.flatten() {
+            let name = item.file_name();
+            let is_record = name
+                .to_string_lossy()
+                .strip_suffix(".refusal.json")
+                .is_some_and(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+            if is_record {
+                found.extend(read_refusal(&item.path())?);
+            }
+        }
+        Ok(found)
     }
 
     fn describe(&self) -> String {

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use once_cell::sync::Lazy;
 
-use super::{CacheKey, Entry, LockGuard, NoLock, TokenStore};
+use super::{CacheKey, Entry, LockGuard, NoLock, Refusal, TokenStore};
 use crate::error::Result;
 
 static GLOBAL: Lazy<Arc<Mutex<HashMap<CacheKey, Entry>>>> = Lazy::new(Default::default);
+static GLOBAL_REFUSALS: Lazy<Arc<Mutex<HashMap<CacheKey, Refusal>>>> = Lazy::new(Default::default);
 
 /// Tokens kept in this process only. Cloning shares the same map.
 ///
@@ -18,6 +19,7 @@ static GLOBAL: Lazy<Arc<Mutex<HashMap<CacheKey, Entry>>>> = Lazy::new(Default::d
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     entries: Arc<Mutex<HashMap<CacheKey, Entry>>>,
+    refusals: Arc<Mutex<HashMap<CacheKey, Refusal>>>,
 }
 
 impl MemoryStore {
@@ -25,6 +27,7 @@ impl MemoryStore {
     pub fn global() -> MemoryStore {
         MemoryStore {
             entries: Arc::clone(&GLOBAL),
+            refusals: Arc::clone(&GLOBAL_REFUSALS),
         }
     }
 
@@ -35,6 +38,10 @@ impl MemoryStore {
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, Entry>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn refusals(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, Refusal>> {
+        self.refusals.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -67,6 +74,23 @@ impl TokenStore for MemoryStore {
 
     fn list(&self) -> Result<Vec<Entry>> {
         Ok(self.map().values().cloned().collect())
+    }
+
+    fn load_refusal(&self, key: &CacheKey) -> Result<Option<Refusal>> {
+        Ok(self.refusals().get(key).cloned())
+    }
+
+    fn save_refusal(&self, key: &CacheKey, refusal: &Refusal) -> Result<()> {
+        self.refusals().insert(key.clone(), refusal.clone());
+        Ok(())
+    }
+
+    fn remove_refusal(&self, key: &CacheKey) -> Result<bool> {
+        Ok(self.refusals().remove(key).is_some())
+    }
+
+    fn list_refusals(&self) -> Result<Vec<Refusal>> {
+        Ok(self.refusals().values().cloned().collect())
     }
 
     fn describe(&self) -> String {

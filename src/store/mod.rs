@@ -163,6 +163,127 @@ impl fmt::Debug for Entry {
     }
 }
 
+/// The version of the refusal record format this library reads and writes.
+pub const REFUSAL_VERSION: u32 = 1;
+
+/// A remembered login refusal (the login cool-off, `login_cooloff_s`), in the documented
+/// format (JSON, version 1), the same in every store and language:
+///
+/// ```json
+/// {"version": 1, "provider": "testpress", "base_url": "https://demo.testpress.in",
+///  "username": "hari", "organization": null,
+///  "password_hash": "scrypt$ln=14,r=8,p=1$<64 hex>", "kind": "invalid_credentials",
+///  "status": 400, "message": "login to testpress at … failed: HTTP 400: …",
+///  "server_message": "Unable to log in with provided credentials.", "error_code": null,
+///  "refused_at": 1764000000, "until": 1764000060}
+/// ```
+///
+/// It never holds the password: `password_hash` is scrypt salted with the identity, so a
+/// caller whose password differs (it was corrected) ignores the record. A record that is
+/// unreadable, of another version, of another identity, of a kind that is not remembered, or
+/// longer than a day is ignored with a warning naming the file or key (the caller then logs
+/// in, as without a cool-off): a damaged record can cost one login attempt, never lock anyone out.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Refusal {
+    /// Format version ([`REFUSAL_VERSION`]).
+    pub version: u32,
+    /// Provider name.
+    pub provider: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Username.
+    pub username: String,
+    /// Organization id, if any.
+    pub organization: Option<String>,
+    /// `scrypt$ln=…,r=…,p=…$<hex>` of the refused password.
+    pub password_hash: String,
+    /// The error kind's name (`invalid_credentials`, `token_limit`, `forbidden`, `rate_limited`).
+    pub kind: String,
+    /// The HTTP status of the refusal.
+    pub status: Option<u16>,
+    /// The error message the refused caller saw (no secrets: they are scrubbed before).
+    pub message: String,
+    /// The server's own message.
+    pub server_message: Option<String>,
+    /// The server's `error_code`.
+    pub error_code: Option<String>,
+    /// When the login was refused (seconds since the epoch).
+    pub refused_at: u64,
+    /// When the cool-off ends (seconds since the epoch).
+    pub until: u64,
+}
+
+impl Refusal {
+    /// Whether this record belongs to `key`.
+    pub fn matches(&self, key: &CacheKey) -> bool {
+        self.provider == key.provider
+            && self.base_url == key.base_url
+            && self.username == key.username
+            && self.organization == key.organization
+    }
+
+    /// The identity it is for.
+    pub fn key(&self) -> CacheKey {
+        CacheKey {
+            provider: self.provider.clone(),
+            base_url: self.base_url.clone(),
+            username: self.username.clone(),
+            organization: self.organization.clone(),
+        }
+    }
+
+    /// The kind of the remembered error.
+    pub fn error_kind(&self) -> Option<crate::ErrorKind> {
+        crate::ErrorKind::ALL
+            .into_iter()
+            .find(|k| k.name() == self.kind)
+            .filter(|k| crate::cooloff::is_remembered(*k))
+    }
+
+    /// When the login was refused.
+    pub fn refused_at(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.refused_at)
+    }
+
+    /// When the cool-off ends.
+    pub fn until(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.until)
+    }
+
+    /// Whether the cool-off still lasts at `now`.
+    pub fn is_active_at(&self, now: SystemTime) -> bool {
+        self.until() > now
+    }
+
+    /// Serializes to the documented JSON format.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Parses the documented JSON format; `Err` says why a record is not usable (for the
+    /// store's warning, which names the file or key).
+    pub fn from_json(bytes: &[u8]) -> std::result::Result<Refusal, String> {
+        let r: Refusal = serde_json::from_slice(bytes).map_err(|e| format!("not a record: {e}"))?;
+        if r.version != REFUSAL_VERSION {
+            return Err(format!(
+                "version {} (this library reads version {REFUSAL_VERSION})",
+                r.version
+            ));
+        }
+        if r.error_kind().is_none() {
+            return Err(format!("`{}` is not a remembered kind", r.kind));
+        }
+        if !r.password_hash.starts_with("scrypt$") {
+            return Err("the password hash is not an scrypt hash".into());
+        }
+        let span = r.until.checked_sub(r.refused_at);
+        if span.is_none_or(|s| s > crate::cooloff::MAX_COOLOFF.as_secs()) {
+            return Err("its cool-off is negative or longer than a day".into());
+        }
+        Ok(r)
+    }
+}
+
 /// A held cross-process login lock; released when dropped.
 pub trait LockGuard: Send {}
 
@@ -188,6 +309,16 @@ pub trait TokenStore: Send + Sync {
     fn lock(&self, key: &CacheKey, timeout: Duration) -> Result<Box<dyn LockGuard>>;
     /// Every readable entry (for `authtoken status`).
     fn list(&self) -> Result<Vec<Entry>>;
+    /// The remembered login refusal for `key` (see [`Refusal`]), if there is a usable one,
+    /// whether or not its cool-off has passed. An unusable record is `Ok(None)` and a warning.
+    fn load_refusal(&self, key: &CacheKey) -> Result<Option<Refusal>>;
+    /// Records a login refusal for `key`, replacing any other, atomically; it may disappear by
+    /// itself once its cool-off has passed (Redis' expiry).
+    fn save_refusal(&self, key: &CacheKey, refusal: &Refusal) -> Result<()>;
+    /// Removes the refusal record of `key`. Returns whether there was one.
+    fn remove_refusal(&self, key: &CacheKey) -> Result<bool>;
+    /// Every usable refusal record, passed or not (for `authtoken status` and `cache clear --all`).
+    fn list_refusals(&self) -> Result<Vec<Refusal>>;
     /// A short description for messages: `memory`, `file:/home/u/.cache/authtoken`, ...
     fn describe(&self) -> String;
 }

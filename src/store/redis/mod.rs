@@ -7,6 +7,8 @@
 //! ```text
 //! <prefix>token:<id>   the entry: the JSON of `Entry` (the file store's format), with a Redis
 //!                      expiry (PX) at the token's expiry; no expiry when the token's is unknown
+//! <prefix>refusal:<id> a remembered login refusal (the JSON of `Refusal`), with a Redis
+//!                      expiry (PX) at the end of its cool-off: it disappears by itself
 //! <prefix>lock:<id>    the login lock: SET NX PX <ttl> with a unique value, present only while
 //!                      some process is logging in for that identity
 //! ```
@@ -54,7 +56,7 @@ use self::fallback::{fall_back, mirror};
 use self::lock::{RedisLock, RELEASE_LOCK, RENEW_LOCK};
 pub use self::options::RedisOptions;
 use self::pool::Pool;
-use super::{CacheKey, Entry, LockGuard, TokenStore};
+use super::{CacheKey, Entry, LockGuard, Refusal, TokenStore};
 use crate::config::{CacheSetting, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::redact::display_url;
@@ -195,6 +197,31 @@ impl RedisStore {
     /// The Redis key of the entry for `key`: `<prefix>token:<key.id()>`.
     pub fn entry_key(&self, key: &CacheKey) -> String {
         format!("{}token:{}", self.shared.options.key_prefix, key.id())
+    }
+
+    /// The Redis key of the refusal record for `key`: `<prefix>refusal:<key.id()>`.
+    pub fn refusal_key(&self, key: &CacheKey) -> String {
+        format!("{}refusal:{}", self.shared.options.key_prefix, key.id())
+    }
+
+    fn parse_refusal(&self, redis_key: &str, bytes: &[u8]) -> Option<Refusal> {
+        if bytes.len() > MAX_ENTRY_BYTES {
+            log::warn!(
+                "authtoken: ignoring the oversized login refusal record {redis_key} in {}",
+                self.shared.shown
+            );
+            return None;
+        }
+        match Refusal::from_json(bytes) {
+            Ok(r) => Some(r),
+            Err(why) => {
+                log::warn!(
+                    "authtoken: ignoring the login refusal record {redis_key} in {} ({why})",
+                    self.shared.shown
+                );
+                None
+            }
+        }
     }
 
     /// The Redis key of the login lock for `key`: `<prefix>lock:<key.id()>`.
@@ -415,6 +442,100 @@ impl TokenStore for RedisStore {
             .filter(|v| v.len() <= MAX_ENTRY_BYTES)
             .filter_map(|v| Entry::from_json(v))
             .collect())
+    }
+
+    fn load_refusal(&self, key: &CacheKey) -> Result<Option<Refusal>> {
+        let redis_key = self.refusal_key(key);
+        let read = self.shared.run("GET", |c| {
+            redis::cmd("GET")
+                .arg(&redis_key)
+                .query::<Option<Vec<u8>>>(c)
+        });
+        match read {
+            Ok(bytes) => Ok(bytes
+                .and_then(|b| self.parse_refusal(&redis_key, &b))
+                .filter(|r| r.matches(key))),
+            Err(failure) => fall_back(&self.shared, failure, |local| local.load_refusal(key)),
+        }
+    }
+
+    fn save_refusal(&self, key: &CacheKey, refusal: &Refusal) -> Result<()> {
+        if let Some(local) = &self.shared.options.fallback {
+            if let Err(e) = local.save_refusal(key, refusal) {
+                log::warn!(
+                    "authtoken: could not save the login refusal to the fallback store {}: {e}",
+                    local.describe()
+                );
+            }
+        }
+        // Redis forgets the record by itself when the cool-off ends.
+        let Some(ttl_ms) = millis_until(refusal.until) else {
+            return Ok(());
+        };
+        let redis_key = self.refusal_key(key);
+        let json = refusal.to_json();
+        let written = self.shared.run("SET", |c| {
+            redis::cmd("SET")
+                .arg(&redis_key)
+                .arg(&json[..])
+                .arg("PX")
+                .arg(ttl_ms)
+                .query::<()>(c)
+        });
+        written.or_else(|failure| fall_back(&self.shared, failure, |_| Ok(())))
+    }
+
+    fn remove_refusal(&self, key: &CacheKey) -> Result<bool> {
+        let local_removed = match &self.shared.options.fallback {
+            Some(local) => local.remove_refusal(key).unwrap_or_else(|e| {
+                log::warn!(
+                    "authtoken: could not remove the login refusal from the fallback store {}: {e}",
+                    local.describe()
+                );
+                false
+            }),
+            None => false,
+        };
+        let redis_key = self.refusal_key(key);
+        let removed = self.shared.run("DEL", |c| {
+            redis::cmd("DEL")
+                .arg(&redis_key)
+                .query::<i64>(c)
+                .map(|n| n > 0)
+        });
+        removed.or_else(|failure| fall_back(&self.shared, failure, |_| Ok(local_removed)))
+    }
+
+    fn list_refusals(&self) -> Result<Vec<Refusal>> {
+        let pattern = format!("{}refusal:*", glob_escape(&self.shared.options.key_prefix));
+        let scanned = self.shared.run("SCAN", |c| {
+            let mut found = Vec::new();
+            let mut cursor: u64 = 0;
+            loop {
+                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(200)
+                    .query(c)?;
+                if !keys.is_empty() {
+                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
+                    found.extend(keys.into_iter().zip(values));
+                }
+                if next == 0 {
+                    return Ok(found);
+                }
+                cursor = next;
+            }
+        });
+        match scanned {
+            Ok(found) => Ok(found
+                .into_iter()
+                .filter_map(|(k, v)| self.parse_refusal(&k, &v?))
+                .collect()),
+            Err(failure) => fall_back(&self.shared, failure, |local| local.list_refusals()),
+        }
     }
 
     fn describe(&self) -> String {

@@ -80,6 +80,7 @@ class Client:
         max_response_bytes: int | None = None,
         redis_key_prefix: str | None = None,
         redis_fallback: bool | None = None,
+        login_cooloff_s: int | None = None,
     ) -> Self: ...
     @classmethod
     def from_config(cls, config: str | bytes | Mapping[str, Any], **overrides: Any) -> Self: ...
