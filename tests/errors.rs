@@ -71,7 +71,7 @@ fn testpress_parallel_login_limit_is_a_token_limit() {
     b["base_url"] = json!(format!("http://localhost:{}/testpress", emu.addr().port()));
     let err = client_from(&b).token().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TokenLimit, "{err}");
-    assert_eq!(err.error_code(), Some("max_login_exceeded"));
+    assert_eq!(err.error_code(), Some("parallel_login_restriction"));
 }
 
 #[test]

@@ -124,6 +124,33 @@ fn apply_config(cfg: &mut Config, m: &Map<String, Value>) -> Result<(), ApiError
             },
         }
     }
+    if let Some(v) = m.get("lockout_after") {
+        match v {
+            Value::Null => cfg.lockout_after = None,
+            v => match v.as_u64().filter(|n| (1..=u32::MAX as u64).contains(n)) {
+                Some(n) => cfg.lockout_after = Some(n as u32),
+                None => return Err(bad("\"lockout_after\" must be a positive integer or null")),
+            },
+        }
+    }
+    if let Some(v) = m.get("lockout_s") {
+        match v.as_f64() {
+            Some(s) if s.is_finite() && (0.0..1e9).contains(&s) => {
+                cfg.lockout = Duration::from_secs_f64(s)
+            }
+            _ => {
+                return Err(bad(
+                    "\"lockout_s\" must be a non-negative number of seconds",
+                ))
+            }
+        }
+    }
+    if let Some(v) = m.get("html_errors") {
+        match v {
+            Value::Bool(b) => cfg.html_errors = *b,
+            _ => return Err(bad("\"html_errors\" must be true or false")),
+        }
+    }
     if let Some(v) = m.get("password") {
         match v {
             Value::String(p) => cfg.password = p.clone(),
@@ -138,11 +165,14 @@ async fn set_config(State(app): State<App>, body: Bytes) -> Response {
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
-    const KEYS: [&str; 5] = [
+    const KEYS: [&str; 8] = [
         "service",
         "token_lifetime_s",
         "max_tokens_per_org",
         "max_parallel_logins",
+        "lockout_after",
+        "lockout_s",
+        "html_errors",
         "password",
     ];
     if let Some(k) = m.keys().find(|k| !KEYS.contains(&k.as_str())) {

@@ -207,6 +207,9 @@ impl Emulator {
                 lifetimes,
                 max_tokens_per_org: opts.max_tokens_per_org,
                 max_parallel_logins: opts.testpress_max_parallel_logins,
+                lockout_after: None,
+                lockout: Duration::from_secs(60),
+                html_errors: false,
             })),
             secret,
             token_log: opts.token_log.clone(),
@@ -370,6 +373,20 @@ impl Emulator {
     /// Change the Testpress limit of live tokens per username (`None`: no limit).
     pub fn set_max_parallel_logins(&self, max: Option<usize>) {
         self.shared.lock().cfg.max_parallel_logins = max;
+    }
+
+    /// Testpress' lockout: after `after` failed logins in a row (`None`: never) a user is locked
+    /// out for `cooloff`; while locked out every login, even with the right password, answers
+    /// `403 {"detail": …, "error_code": "max_login_exceeded"}` with `Retry-After`.
+    pub fn set_testpress_lockout(&self, after: Option<u32>, cooloff: Duration) {
+        let mut st = self.shared.lock();
+        st.cfg.lockout_after = after;
+        st.cfg.lockout = cooloff;
+    }
+
+    /// Whether the login endpoints send their JSON error bodies as `text/html`.
+    pub fn set_html_errors(&self, on: bool) {
+        self.shared.lock().cfg.html_errors = on;
     }
 
     /// Change the password that logs everyone in.

@@ -15,6 +15,12 @@ pub(crate) struct Config {
     pub lifetimes: [Option<Duration>; 4],
     pub max_tokens_per_org: usize,
     pub max_parallel_logins: Option<usize>,
+    /// Testpress' lockout: after this many failed logins in a row, a user is locked out.
+    pub lockout_after: Option<u32>,
+    /// How long a lockout lasts.
+    pub lockout: Duration,
+    /// Error answers of the login endpoints are JSON sent as `text/html` (as some servers do).
+    pub html_errors: bool,
 }
 
 impl Config {
@@ -35,6 +41,9 @@ impl Config {
             "token_lifetime_s": lifetimes,
             "max_tokens_per_org": self.max_tokens_per_org,
             "max_parallel_logins": self.max_parallel_logins,
+            "lockout_after": self.lockout_after,
+            "lockout_s": self.lockout.as_secs_f64(),
+            "html_errors": self.html_errors,
         })
     }
 }
@@ -108,6 +117,10 @@ pub(crate) struct State {
     pub tokens: HashMap<String, TokenRec>,
     pub counters: Counters,
     pub faults: VecDeque<Fault>,
+    /// Failed logins in a row, per service and user (for the lockout).
+    pub failures: HashMap<(Service, String), u32>,
+    /// Locked-out users and when their lockout ends.
+    pub locked_until: HashMap<(Service, String), SystemTime>,
 }
 
 impl State {
@@ -117,6 +130,8 @@ impl State {
             tokens: HashMap::new(),
             counters: Counters::default(),
             faults: VecDeque::new(),
+            failures: HashMap::new(),
+            locked_until: HashMap::new(),
         }
     }
 
@@ -125,6 +140,8 @@ impl State {
         self.tokens.clear();
         self.counters = Counters::default();
         self.faults.clear();
+        self.failures.clear();
+        self.locked_until.clear();
     }
 
     /// Live (unexpired, unrevoked) TPStreams tokens of one organization.

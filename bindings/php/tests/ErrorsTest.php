@@ -123,7 +123,7 @@ final class ErrorsTest extends TestCase
             self::fail('the second parallel login succeeded');
         } catch (Exception\TokenLimitException $e) {
             self::assertSame(
-                [3, 403, 'max_login_exceeded'],
+                [3, 403, 'parallel_login_restriction'],
                 [$e->getCode(), $e->getStatus(), $e->getServerErrorCode()],
             );
             self::assertSame('You have exceeded the maximum number of parallel logins.', $e->getServerMessage());

@@ -44,13 +44,51 @@ pub(super) async fn login(
     };
 
     let mut st = app.lock();
+    let now = now();
+    let html = st.cfg.html_errors;
+    let refuse = |status: StatusCode, body: Value| login_error(status, body, html);
+    let who = (svc, username.clone());
+    if svc == Service::Testpress {
+        if let Some(until) = st.locked_until.get(&who).copied() {
+            match until.duration_since(now) {
+                Ok(left) => {
+                    let mut resp = refuse(
+                        StatusCode::FORBIDDEN,
+                        json!({
+                            "detail": "Too many failed login attempts. Your account is locked; try again later.",
+                            "error_code": "max_login_exceeded",
+                        }),
+                    );
+                    let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+                    if let Ok(v) = secs.to_string().parse() {
+                        resp.headers_mut().insert("retry-after", v);
+                    }
+                    return resp;
+                }
+                Err(_) => {
+                    st.locked_until.remove(&who);
+                }
+            }
+        }
+    }
     if password != st.cfg.password {
-        return json_response(
+        if svc == Service::Testpress {
+            if let Some(after) = st.cfg.lockout_after {
+                let lockout = st.cfg.lockout;
+                let failures = st.failures.entry(who.clone()).or_insert(0);
+                *failures += 1;
+                if *failures >= after {
+                    st.failures.remove(&who);
+                    st.locked_until.insert(who.clone(), later(now, lockout));
+                }
+            }
+        }
+        return refuse(
             StatusCode::BAD_REQUEST,
             json!({"non_field_errors": ["Unable to log in with provided credentials."]}),
         );
     }
-    let now = now();
+    st.failures.remove(&who);
     let expires = st.cfg.lifetime(svc).map(|d| trunc_micros(later(now, d)));
     let body = match svc {
         Service::Tpstreams => {
@@ -107,11 +145,11 @@ pub(super) async fn login(
         Service::Testpress => {
             if let Some(max) = st.cfg.max_parallel_logins {
                 if st.live_for_user(svc, &username, now) >= max {
-                    return json_response(
+                    return refuse(
                         StatusCode::FORBIDDEN,
                         json!({
                             "detail": "You have exceeded the maximum number of parallel logins.",
-                            "error_code": "max_login_exceeded",
+                            "error_code": "parallel_login_restriction",
                         }),
                     );
                 }
@@ -168,6 +206,19 @@ pub(super) async fn login(
         app.record_token(token);
     }
     json_response(StatusCode::OK, body)
+}
+
+/// A refused login: JSON, or (with `html_errors`) the same JSON sent as `text/html`.
+fn login_error(status: StatusCode, body: Value, html: bool) -> Response {
+    if !html {
+        return json_response(status, body);
+    }
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 pub(super) async fn logout(
