@@ -530,6 +530,7 @@ impl Reader<'_> {
             ),
             token_lifetime: self
                 .integer("token_lifetime_s", 1, 366 * 24 * 3600)?
+                .or(provider.spec().default_lifetime_s)
                 .map(Duration::from_secs),
             profile,
             cache,

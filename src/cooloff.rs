@@ -107,7 +107,13 @@ pub(crate) fn record(
         server_message: error.server_message().map(str::to_string),
         error_code: error.error_code().map(str::to_string),
         refused_at: unix_seconds(now),
-        until: unix_seconds(until),
+        // Rounded up: a cool-off never ends before the server's wait has passed.
+        until: unix_seconds(until)
+            + u64::from(
+                until
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .is_ok_and(|d| d.subsec_nanos() > 0),
+            ),
     }
 }
 

@@ -1,5 +1,7 @@
 //! CruxConnect (`api.cruxconnect.com`, or the sandbox): the token is `auth_token`, `Token`
-//! scheme, no expiry in the answer and no logout endpoint.
+//! scheme, no expiry in the answer and no logout endpoint. Its documentation gives tokens two
+//! hours from issue, so that is their lifetime unless `token_lifetime_s` says otherwise: the
+//! client refreshes ahead of it instead of waiting for a 401.
 
 use super::{Settings, Spec};
 
@@ -18,6 +20,7 @@ pub(super) const SPEC: Spec = Spec {
     logout_path: None,
     token_field: "auth_token",
     expiry_field: None,
+    default_lifetime_s: Some(2 * 3600),
     scheme: "Token",
     refused_403_messages: &[],
     token_limit_codes: &[],

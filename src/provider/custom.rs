@@ -28,6 +28,7 @@ pub(super) const SPEC: Spec = Spec {
     logout_path: None,
     token_field: "token",
     expiry_field: None,
+    default_lifetime_s: None,
     scheme: "Token",
     refused_403_messages: &[],
     token_limit_codes: &["parallel_login_restriction", "max_login_exceeded"],

@@ -116,6 +116,9 @@ pub(crate) struct Spec {
     pub token_field: &'static str,
     /// Where an expiry is in the login answer, if the service sends one.
     pub expiry_field: Option<&'static str>,
+    /// The token's documented lifetime, used when the answer carries no expiry and
+    /// `token_lifetime_s` is not set (so that the client refreshes ahead of it).
+    pub default_lifetime_s: Option<u64>,
     /// The `Authorization` scheme.
     pub scheme: &'static str,
     /// The messages of a 403 that mean the token was refused (its JWT views send them);

@@ -21,6 +21,7 @@ pub(super) const SPEC: Spec = Spec {
     logout_path: Some("/api/v2.4/auth/logout/"),
     token_field: "token",
     expiry_field: None,
+    default_lifetime_s: None,
     scheme: "JWT",
     refused_403_messages: JWT_REJECTIONS,
     token_limit_codes: &["parallel_login_restriction", "max_login_exceeded"],

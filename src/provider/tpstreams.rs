@@ -16,6 +16,7 @@ pub(super) const SPEC: Spec = Spec {
     logout_path: Some("/api/auth/logout/"),
     token_field: "token",
     expiry_field: Some("expiry"),
+    default_lifetime_s: None,
     scheme: "Token",
     refused_403_messages: &[],
     token_limit_codes: &[],

@@ -12,6 +12,7 @@ pub(super) const SPEC: Spec = Spec {
     logout_path: None,
     token_field: "token",
     expiry_field: None,
+    default_lifetime_s: None,
     scheme: "token",
     refused_403_messages: &[],
     token_limit_codes: &[],

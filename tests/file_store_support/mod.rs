@@ -19,6 +19,7 @@ pub static PASSWORD: std::sync::LazyLock<String> =
 
 #[path = "../common/mod.rs"]
 mod common;
+#[allow(unused_imports)] // not every test binary sends raw requests
 pub use common::raw_get;
 
 pub fn emulator() -> Emulator {
