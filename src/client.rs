@@ -549,10 +549,11 @@ impl Inner {
         }
     }
 
-    /// The password's refusal-record hash, computed once per client (scrypt is slow on purpose).
+    /// The password's refusal-record hash, computed once per process for this identity and
+    /// password (scrypt is slow on purpose).
     fn password_hash(&self) -> &str {
         self.password_hash
-            .get_or_init(|| cooloff::password_hash(&self.key, &self.config.password))
+            .get_or_init(|| cooloff::memoized_password_hash(&self.key, &self.config.password))
     }
 
     /// The error of a refusal remembered for this identity and this password, while it lasts.
@@ -823,6 +824,7 @@ impl Inner {
             token_limit: status == 403 && limit_reached,
         };
         let hint = match kind_for(exchange, status) {
+            ErrorKind::TokenLimit if code.as_deref() == Some("max_login_exceeded") => " (the service has locked this account after too many logins or failed attempts: it unlocks it after its own cool-off)",
             ErrorKind::TokenLimit => " (the service holds its maximum of live tokens for this account or organization: log out tokens that are no longer used, or wait for them to expire)",
             ErrorKind::InvalidCredentials => " (check username and password)",
             _ => "",

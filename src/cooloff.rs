@@ -9,11 +9,16 @@
 //!   longer (at most [`MAX_COOLOFF`]); `0` turns the cool-off off.
 //! * Whose refusal: the record holds an scrypt hash of the password, salted with the identity
 //!   ([`password_hash`]); a caller whose password hashes differently (the password was fixed)
-//!   ignores the record and logs in. The hash is computed at most once per process per client,
-//!   and only when a refusal is recorded or a record is found: never on the token's path.
+//!   ignores the record and logs in. The hash is computed at most once per process for an
+//!   identity and password ([`memoized_password_hash`]: a PHP worker that makes a client per
+//!   request pays it once), and only when a refusal is recorded or a record is found: never on
+//!   the token's path.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use once_cell::sync::Lazy;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
@@ -62,6 +67,51 @@ pub(crate) fn password_hash(key: &CacheKey, password: &secrecy::SecretString) ->
     .expect("the output length is a constant scrypt accepts");
     let hex: String = out.iter().map(|b| format!("{b:02x}")).collect();
     format!("scrypt$ln={SCRYPT_LOG_N},r={SCRYPT_R},p={SCRYPT_P}${hex}")
+}
+
+/// The most (identity, password) hashes the memo keeps; past it, it starts again.
+const MEMO_CAPACITY: usize = 64;
+
+/// A random key drawn once per process, so that the memo's lookup digests (which depend on the
+/// password) are worthless outside this process's memory, where the password itself lives.
+static MEMO_KEY: Lazy<[u8; 32]> = Lazy::new(|| {
+    let mut key = [0u8; 32];
+    if let Err(e) = getrandom::getrandom(&mut key) {
+        // Without OS randomness the memo still works; its digests are then only as secret as
+        // the password beside them in this process's memory.
+        log::warn!("authtoken: no OS randomness for the password-hash memo ({e})");
+    }
+    key
+});
+
+/// The password hashes this process has computed, by a keyed digest of identity and password.
+static MEMO: Lazy<Mutex<HashMap<[u8; 32], String>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+
+/// [`password_hash`], computed once per process for an identity and password: clients made
+/// one per request (PHP-FPM, CGI-style code) share it instead of paying scrypt each time.
+pub(crate) fn memoized_password_hash(key: &CacheKey, password: &secrecy::SecretString) -> String {
+    let lookup: [u8; 32] = Sha256::new()
+        .chain_update(*MEMO_KEY)
+        .chain_update(key.id().as_bytes())
+        .chain_update(b"\0")
+        .chain_update(password.expose_secret().as_bytes())
+        .finalize()
+        .into();
+    if let Some(hash) = MEMO
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&lookup)
+    {
+        return hash.clone();
+    }
+    // Computed outside the lock: two threads may both compute it once, none waits on another.
+    let hash = password_hash(key, password);
+    let mut memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+    if memo.len() >= MEMO_CAPACITY {
+        memo.clear();
+    }
+    memo.insert(lookup, hash.clone());
+    hash
 }
 
 /// How long the refusal `error` is remembered: `cooloff`, or its `Retry-After` when longer
@@ -179,6 +229,28 @@ mod tests {
         assert_ne!(a, password_hash(&key("a"), &other));
         assert!(a.starts_with("scrypt$ln=14,r=8,p=1$") && !a.contains("horse"));
         assert_eq!(a.len(), "scrypt$ln=14,r=8,p=1$".len() + 64);
+    }
+
+    #[test]
+    fn the_memo_gives_the_same_hash_per_identity_and_password() {
+        let pw = secrecy::SecretString::from("memo horse".to_string());
+        let other = secrecy::SecretString::from("memo horse!".to_string());
+        let a = memoized_password_hash(&key("memo-a"), &pw);
+        assert_eq!(a, password_hash(&key("memo-a"), &pw));
+        assert_eq!(a, memoized_password_hash(&key("memo-a"), &pw));
+        assert_eq!(
+            memoized_password_hash(&key("memo-a"), &other),
+            password_hash(&key("memo-a"), &other),
+            "another password is another entry"
+        );
+        assert_eq!(
+            memoized_password_hash(&key("memo-b"), &pw),
+            password_hash(&key("memo-b"), &pw),
+            "another identity is another entry"
+        );
+        let memo = MEMO.lock().unwrap();
+        assert!(memo.values().any(|h| h == &a));
+        assert!(memo.len() <= MEMO_CAPACITY);
     }
 
     #[test]

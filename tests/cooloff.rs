@@ -284,6 +284,7 @@ fn a_testpress_lockout_costs_one_attempt_from_64_callers_in_4_processes() {
     for r in &replies {
         assert!(r.starts_with("err token_limit "), "{r}");
         assert!(r.contains("Your account is locked"), "{r}");
+        assert!(r.contains("unlocks it after its own cool-off"), "{r}");
     }
     let mut caller = Agent::start_ready(child("caller", &good));
     let answer = caller.ask("header");
