@@ -351,7 +351,7 @@ fn testpress_parallel_logins_and_logout() {
     assert_eq!(r.status(), 403);
     assert_eq!(
         r.json::<Value>().unwrap(),
-        json!({"detail": "You have exceeded the maximum number of parallel logins.", "error_code": "max_login_exceeded"})
+        json!({"detail": "You have exceeded the maximum number of parallel logins.", "error_code": "parallel_login_restriction"})
     );
     let logout = c
         .post(format!(

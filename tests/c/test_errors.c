@@ -98,7 +98,7 @@ static void testpress_parallel_logins(void) {
     authtoken_client_forget(c);
     CHECK_RC(authtoken_client_token(c, &t), AUTHTOKEN_RESULT_TOKEN_LIMIT, "second parallel login");
     char *code = authtoken_last_error_error_code_dup();
-    CHECK_STR(code, "max_login_exceeded", "error_code");
+    CHECK_STR(code, "parallel_login_restriction", "error_code");
     authtoken_string_free(code);
     json_object_put(h_admin("POST", "/_emulator/config",
                             "{\"service\": \"testpress\", \"max_parallel_logins\": null}"));
@@ -129,7 +129,9 @@ static void unreachable(void) {
 static void faults(void) {
     h_section("injected faults: 5xx, 429, malformed, timeout, 403 at login");
     char *user = h_unique("c-faults");
-    authtoken_client *c = client_for("cruxconnect", user, h_password(), "\"timeout_ms\": 500");
+    /* Each refusal below is followed by a login that must reach the server: no cool-off. */
+    authtoken_client *c = client_for("cruxconnect", user, h_password(),
+                                     "\"timeout_ms\": 500, \"login_cooloff_s\": 0");
     char *t = NULL;
 
     h_fault("{\"service\": \"cruxconnect\", \"path\": \"login\", \"kind\": \"status\", \"status\": 503}");
