@@ -54,6 +54,7 @@ fn main() {
         logout_is_seen_by_every_machine,
         a_401_on_every_machine_makes_one_new_login,
         a_forked_child_never_uses_its_parents_connection,
+        a_wrong_password_on_4_machines_x_16_threads_makes_one_attempt,
     ]);
 }
 
@@ -609,4 +610,58 @@ fn a_forked_child_never_uses_its_parents_connection() {
         None,
         "and its DEL reached Redis"
     );
+}
+
+/// The login cool-off through Redis: a refused login is remembered under
+/// `<prefix>refusal:<id>` with an expiry at its end, so 64 callers on 4 machines make one
+/// attempt, and the corrected password logs in at once on any machine.
+fn a_wrong_password_on_4_machines_x_16_threads_makes_one_attempt() {
+    let emu = emulator();
+    let (url, prefix) = (shared_url(), unique_prefix("cooloff"));
+    let good = redis_config(&emu, "tpstreams", "cooloff", &url, &prefix);
+    let mut wrong = good.clone();
+    wrong["password"] = json!("wrong-password-123");
+    let machines: Vec<Machine> = (0..MACHINES).map(|_| Machine::new()).collect();
+    let mut storms: Vec<Agent> = machines
+        .iter()
+        .map(|m| {
+            let mut cmd = m.command("storm", &wrong);
+            cmd.env(THREADS, THREADS_EACH.to_string());
+            Agent::start_ready(cmd)
+        })
+        .collect();
+    for s in &mut storms {
+        s.send("go");
+    }
+    for s in &mut storms {
+        for _ in 0..THREADS_EACH {
+            let line = s.read_line();
+            assert!(line.starts_with("err invalid_credentials "), "{line}");
+            assert!(
+                line.contains("Unable to log in with provided credentials."),
+                "{line}"
+            );
+            assert!(!line.contains("wrong-password-123"), "{line}");
+        }
+    }
+    assert_eq!(
+        emu.login_attempts("tpstreams", "cooloff"),
+        1,
+        "one attempt for 64 callers on 4 machines"
+    );
+    let refusal_key = format!("{prefix}refusal:{}", cache_key(&good).id());
+    let record =
+        String::from_utf8(get(&url, &refusal_key).expect("the refusal is in Redis")).unwrap();
+    assert!(!record.contains("wrong-password-123"), "{record}");
+    let left = pttl(&url, &refusal_key);
+    assert!(
+        (1..=60_000).contains(&left),
+        "the record expires with the cool-off ({left} ms)"
+    );
+
+    let mut fixed = machines[3].agent(&good);
+    let header = fixed.ask("header");
+    assert!(header.starts_with("ok Token "), "{header}");
+    assert_eq!(emu.login_attempts("tpstreams", "cooloff"), 2);
+    assert_eq!(emu.login_count("tpstreams", "cooloff"), 1);
 }

@@ -555,3 +555,55 @@ fn every_command_has_help_with_examples() {
         stdout_of(&version)
     );
 }
+
+#[test]
+fn a_refused_login_is_remembered_shown_by_status_and_lifted_by_cache_clear() {
+    let fx = Fixture::new();
+    let wrong = || {
+        let mut cmd = fx.cmd();
+        cmd.env("AUTHTOKEN_PASSWORD", "wrong-password-123");
+        cmd.arg("header");
+        cmd
+    };
+    for _ in 0..3 {
+        let out = wrong().output().unwrap();
+        assert_eq!(out.status.code(), Some(12), "{}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("Unable to log in with provided credentials."),
+            "{err}"
+        );
+        assert!(!err.contains("wrong-password-123"), "{err}");
+    }
+    assert_eq!(fx.login_attempts(), 1, "three processes, one attempt");
+    let again = stderr_of(&wrong().output().unwrap());
+    assert!(again.contains("remembered"), "{again}");
+
+    let status = fx.bare().arg("status").output().unwrap();
+    assert!(status.status.success(), "{}", stderr_of(&status));
+    let text = stdout_of(&status);
+    assert!(
+        text.contains(&format!("login refused for tpstreams {}", fx.user)),
+        "{text}"
+    );
+    assert!(text.contains("`authtoken cache clear` lifts it"), "{text}");
+    let json = fx.bare().args(["status", "--json"]).output().unwrap();
+    assert!(
+        stdout_of(&json).contains("\"login_refused\""),
+        "{}",
+        stdout_of(&json)
+    );
+
+    let clear = fx.cmd().args(["cache", "clear"]).output().unwrap();
+    assert!(clear.status.success(), "{}", stderr_of(&clear));
+    assert!(
+        stdout_of(&clear).contains("refusal"),
+        "{}",
+        stdout_of(&clear)
+    );
+    assert_eq!(wrong().output().unwrap().status.code(), Some(12));
+    assert_eq!(fx.login_attempts(), 2, "cache clear lifted the cool-off");
+    // The corrected password logs in at once, whatever is remembered.
+    assert!(header_of(&fx).starts_with("Token "));
+    assert_eq!(fx.login_attempts(), 3);
+}

@@ -237,6 +237,7 @@ namespace AuthToken.Tests
             Assert.AreEqual("Maximum amount of tokens allowed per user exceeded.", e.ServerMessage);
             StringAssert.Contains("log out tokens that are no longer used", e.Message);
             holders[0].Logout();
+            extra.Forget(); // the refusal is remembered for the identity (login_cooloff_s); Forget() lifts it
             StringAssert.StartsWith("Token ", extra.AuthorizationHeader());
         }
 

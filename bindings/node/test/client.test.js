@@ -214,6 +214,7 @@ test('the token limit is reported as such', async () => {
     return true;
   });
   await holders[0].logout();
+  extra.forget(); // the refusal is remembered for the identity (login_cooloff_s); forget() lifts it
   assert.match(await extra.authorizationHeader(), /^Token /);
 });
 
@@ -227,12 +228,45 @@ test('Testpress parallel-login limit carries errorCode', async () => {
     await assert.rejects(client.authorizationHeader(), (e) => {
       assert.ok(e instanceof authtoken.TokenLimitError);
       assert.equal(e.status, 403);
-      assert.equal(e.errorCode, 'max_login_exceeded');
+      assert.equal(e.errorCode, 'parallel_login_restriction');
       return true;
     });
   } finally {
     await emulator.admin('POST', 'config', { max_parallel_logins: null });
   }
+});
+
+test('a refused login is remembered: the same error at once, until forget()', async () => {
+  const { client, username } = makeClient('tpstreams', { password: 'wrong-password-123' });
+  const results = await Promise.allSettled(Array.from({ length: 16 }, () => client.authorizationHeader()));
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.ok(r.reason instanceof authtoken.InvalidCredentialsError);
+  }
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 1);
+  await assert.rejects(client.authorizationHeader(), (e) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.serverMessage, 'Unable to log in with provided credentials.');
+    assert.match(e.message, /remembered/);
+    assert.ok(e.retryAfter > 0 && e.retryAfter <= 61, `retryAfter ${e.retryAfter}`);
+    return true;
+  });
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 1);
+  client.forget();
+  await assert.rejects(client.authorizationHeader(), authtoken.InvalidCredentialsError);
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 2);
+});
+
+test('a 429 with Retry-After stops every caller until it passes', async () => {
+  await emulator.fault({ service: 'tpstreams', path: 'login', kind: 'status', status: 429, retry_after: 2 });
+  const { client, username } = makeClient('tpstreams', { login_cooloff_s: 1 }); // the longer Retry-After wins
+  const refusedAt = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: 8 }, () => client.authorizationHeader()));
+  for (const r of results) assert.ok(r.reason instanceof authtoken.RateLimitedError, String(r.reason));
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 1);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, 3200 - (Date.now() - refusedAt)) /* whole seconds, the end rounded up */));
+  assert.match(await client.authorizationHeader(), /^Token /);
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 2);
 });
 
 test('bad credentials: InvalidCredentialsError, never the password', async () => {

@@ -45,6 +45,10 @@ const emulator = {
   async logins(service, username) {
     return (await this.stats()).logins[service][username] ?? 0;
   },
+  /** Every login POST the server saw for `username`, refused ones included. */
+  async loginAttempts(service, username) {
+    return (await this.stats()).login_attempts[service][username] ?? 0;
+  },
   async logouts(service, username) {
     return (await this.stats()).logouts[service][username] ?? 0;
   },

@@ -9,7 +9,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { test } = require('node:test');
 
-const { emulator, clientConfig, uniqueUser, uniqueOrg, tempDir, ROOT } = require('./helpers');
+const { authtoken, emulator, clientConfig, uniqueUser, uniqueOrg, tempDir, ROOT, PASSWORD } = require('./helpers');
 
 const PROCESSES = 8;
 const CALLS = 16;
@@ -114,6 +114,34 @@ test('... and a Python and a PHP process on the same cache directory share that 
     return;
   }
   await storm(t, { python: true, php: true });
+});
+
+test('a wrong password in 4 processes x 8 concurrent calls costs one login attempt', async () => {
+  const dir = tempDir();
+  const username = uniqueUser();
+  const wrong = clientConfig('tpstreams', username, uniqueOrg(), {
+    cache: 'file',
+    cache_dir: dir,
+    password: 'wrong-password-123',
+  });
+  const workers = await Promise.all(
+    Array.from({ length: 4 }, () =>
+      startWorker(process.execPath, [path.join(__dirname, 'storm-worker.js'), JSON.stringify(wrong), '8']),
+    ),
+  );
+  for (const w of workers) w.go();
+  const outcomes = await Promise.all(workers.map((w) => w.result));
+  const errors = outcomes.flatMap((o) => o.errors);
+  assert.equal(errors.length, 32);
+  for (const e of errors) {
+    assert.ok(e.startsWith('InvalidCredentialsError: '), e);
+    assert.ok(e.includes('Unable to log in with provided credentials.'), e);
+    assert.ok(!e.includes('wrong-password-123'), e);
+  }
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 1);
+  const fixed = new authtoken.Client({ ...wrong, password: PASSWORD });
+  assert.match(await fixed.authorizationHeader(), /^Token /);
+  assert.equal(await emulator.loginAttempts('tpstreams', username), 2);
 });
 
 test('node:cluster workers share one login through the file cache', async () => {

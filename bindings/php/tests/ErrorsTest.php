@@ -31,6 +31,7 @@ final class ErrorsTest extends TestCase
         }
         self::assertSame(20, $this->emulator->stats()['live_tokens']['tpstreams'][$this->org]);
         $holders[0]->logout();
+        $extra->forget(); // the refusal is remembered for the identity (login_cooloff_s); forget() lifts it
         self::assertStringStartsWith('Token ', $extra->authorizationHeader());
     }
 

@@ -56,6 +56,11 @@ class Emulator:
         count: int = self.stats()["logins"][service].get(username, 0)
         return count
 
+    def attempts(self, service: str, username: str) -> int:
+        """Every login POST the server saw for `username`, refused ones included."""
+        count: int = self.stats()["login_attempts"][service].get(username, 0)
+        return count
+
     def logouts(self, service: str, username: str) -> int:
         count: int = self.stats()["logouts"][service].get(username, 0)
         return count

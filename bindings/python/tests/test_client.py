@@ -203,6 +203,7 @@ def test_the_token_limit_is_reported_as_such(emulator: Emulator, org: str) -> No
     assert error.server_message == "Maximum amount of tokens allowed per user exceeded."
     assert "log out tokens that are no longer used" in str(error)
     holders[0].logout()
+    extra.forget()  # the refusal is remembered (login_cooloff_s): forget() lifts it
     assert extra.authorization_header().startswith("Token ")
 
 
