@@ -5,3 +5,8 @@ TEST_TARGETS += test-rust
 .PHONY: test-rust
 test-rust:
 	$(CARGO) test --workspace --exclude authtoken-python --exclude authtoken-cli
+
+## Figures: what a remembered login refusal saves and costs (benches/cooloff.rs).
+.PHONY: bench-cooloff
+bench-cooloff:
+	$(CARGO) bench -p authtoken --bench cooloff
