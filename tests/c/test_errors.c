@@ -51,6 +51,44 @@ static void bad_credentials(void) {
     free(user);
 }
 
+static void remembered_refusal(void) {
+    h_section("a refused login is remembered (login_cooloff_s)");
+    char *user = h_unique("c-cooloff");
+    authtoken_client *first = client_for("tpstreams-legacy", user, "wrong-password-123", NULL);
+    authtoken_client *second = client_for("tpstreams-legacy", user, "wrong-password-123", NULL);
+    char *header = NULL;
+    CHECK_RC(authtoken_client_authorization_header(first, &header),
+             AUTHTOKEN_RESULT_INVALID_CREDENTIALS, "the first client is refused by the server");
+    for (int i = 0; i < 5; i++) {
+        CHECK_RC(authtoken_client_authorization_header(second, &header),
+                 AUTHTOKEN_RESULT_INVALID_CREDENTIALS, "another client: the same error at once");
+    }
+    CHECK(authtoken_last_error_status() == 400, "status 400 (got %u)",
+          (unsigned)authtoken_last_error_status());
+    char *server = authtoken_last_error_server_message_dup();
+    CHECK_STR(server, "Unable to log in with provided credentials.", "the server's message");
+    authtoken_string_free(server);
+    CHECK_CONTAINS(h_last_message(), "remembered", "the message says it is remembered");
+    long long left = (long long)authtoken_last_error_retry_after_ms();
+    /* Whole seconds, the end rounded up: at most 1 s over the 60 s cool-off. */
+    CHECK(left > 0 && left <= 61000, "retry_after is the time left (got %lld ms)", left);
+    CHECK(h_stat("login_attempts", "tpstreams-legacy", user) == 1,
+          "six calls, one login attempt (got %ld)", h_stat("login_attempts", "tpstreams-legacy", user));
+    CHECK_RC(authtoken_client_forget(second), AUTHTOKEN_RESULT_OK, "forget() lifts it");
+    CHECK_RC(authtoken_client_authorization_header(second, &header),
+             AUTHTOKEN_RESULT_INVALID_CREDENTIALS, "refused again, by the server");
+    CHECK(h_stat("login_attempts", "tpstreams-legacy", user) == 2, "one more attempt");
+    authtoken_client *fixed = client_for("tpstreams-legacy", user, h_password(), NULL);
+    CHECK_RC(authtoken_client_authorization_header(fixed, &header), AUTHTOKEN_RESULT_OK,
+             "the corrected password logs in at once");
+    authtoken_string_free(header);
+    CHECK(h_stat("login_attempts", "tpstreams-legacy", user) == 3, "one more attempt");
+    authtoken_client_free(fixed);
+    authtoken_client_free(second);
+    authtoken_client_free(first);
+    free(user);
+}
+
 static void token_limit(void) {
     h_section("TPStreams token limit (20 live tokens per organization)");
     char *org = NULL;
@@ -241,6 +279,7 @@ int main(void) {
     h_init();
     json_object_put(h_admin("DELETE", "/_emulator/faults", NULL));
     bad_credentials();
+    remembered_refusal();
     token_limit();
     testpress_parallel_logins();
     unreachable();
