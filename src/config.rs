@@ -30,7 +30,8 @@ pub enum CacheSetting {
     Memory,
     /// Files under a directory shared by every process of the user (the default).
     File,
-    /// A Redis server shared by many machines (`redis://` or `rediss://` URL).
+    /// A Redis server shared by many machines (`redis://` or `rediss://` URL), or a
+    /// highly available deployment (`redis+sentinel://`, `redis+cluster://`, or `rediss+…`).
     Redis(String),
 }
 
@@ -39,6 +40,10 @@ impl std::fmt::Debug for CacheSetting {
         match self {
             CacheSetting::Memory => f.write_str("Memory"),
             CacheSetting::File => f.write_str("File"),
+            CacheSetting::Redis(url) if crate::store::redis::is_ha_url(url) => f
+                .debug_tuple("Redis")
+                .field(&crate::store::redis::display_ha_url(url))
+                .finish(),
             CacheSetting::Redis(url) => {
                 let shown = match url::Url::parse(url) {
                     Ok(u) => crate::redact::display_url(&u),
@@ -473,11 +478,16 @@ impl Reader<'_> {
         let cache = match self.string("cache")?.as_deref() {
             None | Some("file") => CacheSetting::File,
             Some("memory") => CacheSetting::Memory,
-            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            Some(url)
+                if url.starts_with("redis://")
+                    || url.starts_with("rediss://")
+                    || crate::store::redis::is_ha_url(url) =>
+            {
                 CacheSetting::Redis(url.to_string())
             }
             Some(_) => return Err(Error::config(
-                "config key `cache` must be \"file\", \"memory\", or a redis:// or rediss:// URL",
+                "config key `cache` must be \"file\", \"memory\", or a redis://, rediss://, redis+sentinel://, \
+                 rediss+sentinel://, redis+cluster:// or rediss+cluster:// URL",
             )),
         };
         let cache_dir = self.string("cache_dir")?.map(PathBuf::from);

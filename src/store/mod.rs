@@ -7,7 +7,7 @@
 #[cfg(unix)]
 mod file;
 mod memory;
-mod redis;
+pub(crate) mod redis;
 
 use std::fmt;
 use std::sync::Arc;

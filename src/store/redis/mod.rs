@@ -42,6 +42,7 @@ mod fallback;
 mod lock;
 mod options;
 mod pool;
+mod topology;
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -55,7 +56,9 @@ use self::connection::{Failure, Shared};
 use self::fallback::{fall_back, mirror};
 use self::lock::{RedisLock, RELEASE_LOCK, RENEW_LOCK};
 pub use self::options::RedisOptions;
-use self::pool::Pool;
+use self::pool::{Pool, Target};
+pub(crate) use self::topology::{display_ha_url, is_ha_url};
+use self::topology::{Deployment, HaUrl};
 use super::{CacheKey, Entry, LockGuard, Refusal, TokenStore};
 use crate::config::{CacheSetting, Config};
 use crate::error::{Error, ErrorKind, Result};
@@ -88,21 +91,31 @@ return 0
 #[derive(Clone)]
 pub struct RedisStore {
     shared: Arc<Shared>,
+    /// Cluster: the identity is a hash tag of both keys, so they share a slot.
+    hash_tags: bool,
 }
 
 impl RedisStore {
     /// A store on the Redis server at `url` (`redis://[user:password@]host[:port][/db]`, or
-    /// `rediss://…` for TLS), with `options`. Nothing is sent until the first operation.
+    /// `rediss://…` for TLS), on the primary that sentinels name
+    /// (`redis+sentinel://[user:password@]host:port[,host:port...]/SERVICE_NAME[/DB]`), or on a
+    /// Redis Cluster (`redis+cluster://[user:password@]host:port[,host:port...]`); `rediss+…`
+    /// for TLS to every node. Nothing is sent until the first operation.
     ///
     /// # Errors
-    /// `InvalidConfig` for a URL that is not a Redis URL; `Tls` for an unreadable `ca_file`.
+    /// `InvalidConfig` for a URL that is not a Redis URL, naming what is wrong (scheme, host,
+    /// port, service name, database); `Tls` for an unreadable `ca_file`.
     pub fn open(url: &str, options: RedisOptions) -> Result<RedisStore> {
+        if is_ha_url(url) {
+            return RedisStore::open_ha(url, options);
+        }
         let parsed = url::Url::parse(url).map_err(|e| {
             Error::config(format!("config key `cache`: not a valid Redis URL: {e}"))
         })?;
         if !matches!(parsed.scheme(), "redis" | "rediss") {
             return Err(Error::config(
-                "config key `cache`: a Redis URL starts with redis:// or rediss://",
+                "config key `cache`: a Redis URL starts with redis://, rediss://, redis+sentinel://, \
+                 rediss+sentinel://, redis+cluster:// or rediss+cluster://",
             ));
         }
         let shown = display_url(&parsed);
@@ -125,12 +138,7 @@ impl RedisStore {
             .filter(|_| parsed.scheme() == "rediss");
         let make_client = || match &ca_file {
             Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Tls,
-                        format!("could not read ca_file {} for {shown}: {e}", path.display()),
-                    )
-                })?;
+                let pem = read_ca(path, &shown)?;
                 redis::Client::build_with_tls(
                     url,
                     redis::TlsCertificates {
@@ -138,6 +146,7 @@ impl RedisStore {
                         root_cert: Some(pem),
                     },
                 )
+                .map(Target::Server)
                 .map_err(|e| {
                     Error::new(
                         ErrorKind::Tls,
@@ -145,22 +154,59 @@ impl RedisStore {
                     )
                 })
             }
-            None => redis::Client::open(url).map_err(|e| {
+            None => redis::Client::open(url).map(Target::Server).map_err(|e| {
                 Error::config(format!(
                     "config key `cache`: {shown} is not a usable Redis URL: {}",
                     scrub(&e)
                 ))
             }),
         };
-        let pool_id = format!(
-            "{url}\n{}",
-            ca_file
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        );
-        let pool = Pool::shared(pool_id, make_client)?;
-        Ok(RedisStore {
+        let pool = Pool::shared(pool_id(url, ca_file.as_deref()), make_client)?;
+        Ok(RedisStore::with_pool(pool, shown, secrets, options, false))
+    }
+
+    /// A store on a sentinel or cluster deployment (see [`RedisStore::open`]).
+    fn open_ha(url: &str, options: RedisOptions) -> Result<RedisStore> {
+        let ha = HaUrl::parse(url)?;
+        let shown = display_ha_url(url);
+        let secrets: Vec<Zeroizing<String>> = [&ha.raw_password, &ha.password]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        let ca_file = options.ca_file.clone().filter(|_| ha.tls);
+        let cluster = ha.deployment == Deployment::Cluster;
+        let make_target = || {
+            let pem = ca_file
+                .as_deref()
+                .map(|path| read_ca(path, &shown))
+                .transpose()?;
+            let target = match ha.deployment {
+                Deployment::Sentinel { .. } => {
+                    Target::Sentinel(Mutex::new(ha.sentinel_client(pem)?))
+                }
+                Deployment::Cluster => Target::Cluster(ha.cluster_client(
+                    pem,
+                    options.connect_timeout,
+                    options.command_timeout,
+                )?),
+            };
+            Ok(target)
+        };
+        let pool = Pool::shared(pool_id(url, ca_file.as_deref()), make_target)?;
+        Ok(RedisStore::with_pool(
+            pool, shown, secrets, options, cluster,
+        ))
+    }
+
+    fn with_pool(
+        pool: Arc<Pool>,
+        shown: String,
+        secrets: Vec<Zeroizing<String>>,
+        options: RedisOptions,
+        hash_tags: bool,
+    ) -> RedisStore {
+        RedisStore {
             shared: Arc::new(Shared {
                 pool,
                 shown,
@@ -172,7 +218,8 @@ impl RedisStore {
                 renew: Script::new(RENEW_LOCK),
                 delete_if_token: Script::new(DELETE_IF_TOKEN),
             }),
-        })
+            hash_tags,
+        }
     }
 
     /// The store a configuration asks for (`cache` must be a Redis URL).
@@ -194,14 +241,16 @@ impl RedisStore {
         &self.shared.options
     }
 
-    /// The Redis key of the entry for `key`: `<prefix>token:<key.id()>`.
+    /// The Redis key of the entry for `key`: `<prefix>token:<key.id()>`, or on a cluster
+    /// `<prefix>token:{<key.id()>}` (a hash tag: the entry and the lock share a slot).
     pub fn entry_key(&self, key: &CacheKey) -> String {
-        format!("{}token:{}", self.shared.options.key_prefix, key.id())
+        self.key("token", key)
     }
 
-    /// The Redis key of the refusal record for `key`: `<prefix>refusal:<key.id()>`.
+    /// The Redis key of the refusal record for `key`: `<prefix>refusal:<key.id()>`, or on a
+    /// cluster `<prefix>refusal:{<key.id()>}`.
     pub fn refusal_key(&self, key: &CacheKey) -> String {
-        format!("{}refusal:{}", self.shared.options.key_prefix, key.id())
+        self.key("refusal", key)
     }
 
     fn parse_refusal(&self, redis_key: &str, bytes: &[u8]) -> Option<Refusal> {
@@ -224,9 +273,19 @@ impl RedisStore {
         }
     }
 
-    /// The Redis key of the login lock for `key`: `<prefix>lock:<key.id()>`.
+    /// The Redis key of the login lock for `key`: `<prefix>lock:<key.id()>`, or on a cluster
+    /// `<prefix>lock:{<key.id()>}`.
     pub fn lock_key(&self, key: &CacheKey) -> String {
-        format!("{}lock:{}", self.shared.options.key_prefix, key.id())
+        self.key("lock", key)
+    }
+
+    fn key(&self, kind: &str, key: &CacheKey) -> String {
+        let prefix = &self.shared.options.key_prefix;
+        if self.hash_tags {
+            format!("{prefix}{kind}:{{{}}}", key.id())
+        } else {
+            format!("{prefix}{kind}:{}", key.id())
+        }
     }
 
     /// Sends `PING`: whether the server answers, as the store's operations would see it.
@@ -271,6 +330,24 @@ impl fmt::Debug for RedisStore {
     }
 }
 
+/// The name of the pool of `url` with `ca_file`.
+fn pool_id(url: &str, ca_file: Option<&std::path::Path>) -> String {
+    format!(
+        "{url}\n{}",
+        ca_file.map(|p| p.display().to_string()).unwrap_or_default()
+    )
+}
+
+/// The PEM of `ca_file`, for the store `shown`.
+fn read_ca(path: &std::path::Path, shown: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Tls,
+            format!("could not read ca_file {} for {shown}: {e}", path.display()),
+        )
+    })
+}
+
 /// Milliseconds from now until `expires_at` (seconds since the epoch), at most a century;
 /// `None` when it has passed.
 fn millis_until(expires_at: u64) -> Option<u64> {
@@ -293,6 +370,93 @@ fn glob_escape(prefix: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The values of the keys matching `pattern` on one server (`SCAN` then `MGET`).
+fn scan(
+    c: &mut dyn redis::ConnectionLike,
+    pattern: &str,
+) -> redis::RedisResult<Vec<Zeroizing<Vec<u8>>>> {
+    let mut values = Vec::new();
+    let mut cursor: u64 = 0;
+    loop {
+        let mut cmd = redis::cmd("SCAN");
+        cmd.arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(200);
+        let (next, keys): (u64, Vec<String>) = cmd.query(c)?;
+        if !keys.is_empty() {
+            let found: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
+            values.extend(found.into_iter().flatten().map(Zeroizing::new));
+        }
+        if next == 0 {
+            return Ok(values);
+        }
+        cursor = next;
+    }
+}
+
+/// [`scan`] on every primary of a cluster (from `CLUSTER SLOTS`): `SCAN` routed to each,
+/// then a `GET` per key (routed by its slot; `MGET` across slots is refused).
+fn scan_cluster(
+    cluster: &mut redis::cluster::ClusterConnection,
+    pattern: &str,
+) -> redis::RedisResult<Vec<Zeroizing<Vec<u8>>>> {
+    use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
+    let slots = cluster.route_command(
+        redis::cmd("CLUSTER").arg("SLOTS"),
+        RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+    )?;
+    let ranges: Vec<Vec<redis::Value>> = redis::from_redis_value(slots)?;
+    let mut primaries: Vec<(String, u16)> = Vec::new();
+    for range in ranges {
+        // [start, end, [host, port, id, ...], replicas...]
+        if let Some(node) = range.into_iter().nth(2) {
+            let node: Vec<redis::Value> = redis::from_redis_value(node)?;
+            let mut node = node.into_iter();
+            let (Some(host), Some(port)) = (node.next(), node.next()) else {
+                continue;
+            };
+            let primary = (
+                redis::from_redis_value(host)?,
+                redis::from_redis_value(port)?,
+            );
+            if !primaries.contains(&primary) {
+                primaries.push(primary);
+            }
+        }
+    }
+    let mut values = Vec::new();
+    for primary in &primaries {
+        let mut cursor: u64 = 0;
+        loop {
+            let mut cmd = redis::cmd("SCAN");
+            cmd.arg(cursor)
+                .arg("MATCH")
+                .arg(pattern)
+                .arg("COUNT")
+                .arg(200);
+            let answer = cluster.route_command(
+                &cmd,
+                RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress {
+                    host: primary.0.clone(),
+                    port: primary.1,
+                }),
+            )?;
+            let (next, keys): (u64, Vec<String>) = redis::from_redis_value(answer)?;
+            for k in &keys {
+                let found: Option<Vec<u8>> = redis::cmd("GET").arg(k).query(cluster)?;
+                values.extend(found.map(Zeroizing::new));
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+    }
+    Ok(values)
 }
 
 impl TokenStore for RedisStore {
@@ -410,26 +574,9 @@ impl TokenStore for RedisStore {
 
     fn list(&self) -> Result<Vec<Entry>> {
         let pattern = format!("{}token:*", glob_escape(&self.shared.options.key_prefix));
-        let scanned = self.shared.run("SCAN", |c| {
-            let mut values = Vec::new();
-            let mut cursor: u64 = 0;
-            loop {
-                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(&pattern)
-                    .arg("COUNT")
-                    .arg(200)
-                    .query(c)?;
-                if !keys.is_empty() {
-                    let found: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
-                    values.extend(found.into_iter().flatten().map(Zeroizing::new));
-                }
-                if next == 0 {
-                    return Ok(values);
-                }
-                cursor = next;
-            }
+        let scanned = self.shared.run_on("SCAN", |conn| match conn.cluster() {
+            None => scan(conn.link(), &pattern),
+            Some(cluster) => scan_cluster(cluster, &pattern),
         });
         let values = match scanned {
             Ok(values) => values,
@@ -508,31 +655,14 @@ impl TokenStore for RedisStore {
 
     fn list_refusals(&self) -> Result<Vec<Refusal>> {
         let pattern = format!("{}refusal:*", glob_escape(&self.shared.options.key_prefix));
-        let scanned = self.shared.run("SCAN", |c| {
-            let mut found = Vec::new();
-            let mut cursor: u64 = 0;
-            loop {
-                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(&pattern)
-                    .arg("COUNT")
-                    .arg(200)
-                    .query(c)?;
-                if !keys.is_empty() {
-                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
-                    found.extend(keys.into_iter().zip(values));
-                }
-                if next == 0 {
-                    return Ok(found);
-                }
-                cursor = next;
-            }
+        let scanned = self.shared.run_on("SCAN", |conn| match conn.cluster() {
+            None => scan(conn.link(), &pattern),
+            Some(cluster) => scan_cluster(cluster, &pattern),
         });
         match scanned {
-            Ok(found) => Ok(found
-                .into_iter()
-                .filter_map(|(k, v)| self.parse_refusal(&k, &v?))
+            Ok(values) => Ok(values
+                .iter()
+                .filter_map(|v| self.parse_refusal(&pattern, v))
                 .collect()),
             Err(failure) => fall_back(&self.shared, failure, |local| local.list_refusals()),
         }
