@@ -1,19 +1,21 @@
 # The Redis token store: its tests run against Debian's redis-server, started on a free
 # loopback port by scripts/with-redis.sh (tests that stop and restart Redis, count its
 # commands or need TLS start private servers of their own); openssl makes the TLS test's
-# certificates.
+# certificates; redis-sentinel and redis-tools (redis-cli --cluster create) give the Sentinel
+# and Cluster topologies of tests/redis_ha.rs.
 DEPS_TARGETS += deps-redis
 TEST_TARGETS += test-redis
 
 .PHONY: deps-redis test-redis test-redis-rust test-redis-python test-redis-php bench-redis
 deps-redis:
-	scripts/apt-install.sh redis-server openssl
+	scripts/apt-install.sh redis-server redis-sentinel redis-tools openssl
 
 test-redis: test-redis-rust test-redis-python test-redis-php
 
-## The store, the lock and the fleet of processes, in Rust.
+## The store, the lock and the fleet of processes, in Rust; Sentinel and Cluster failovers
+## under load (redis_ha: about 25 s).
 test-redis-rust: deps-redis
-	scripts/with-redis.sh $(CARGO) test -p authtoken --test redis_store --test redis_fleet
+	scripts/with-redis.sh $(CARGO) test -p authtoken --test redis_store --test redis_fleet --test redis_ha
 
 ## The Redis scenarios of the Python binding (bindings/python/tests/test_redis.py; they are
 ## skipped by test-python, which runs without Redis).

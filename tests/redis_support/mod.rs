@@ -159,7 +159,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn server_binary() -> PathBuf {
+pub fn server_binary() -> PathBuf {
     std::env::var_os(ENV_SERVER)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
