@@ -6,7 +6,7 @@
 DEPS_TARGETS += deps-redis
 TEST_TARGETS += test-redis
 
-.PHONY: deps-redis test-redis test-redis-rust test-redis-python test-redis-php bench-redis
+.PHONY: deps-redis test-redis test-redis-rust test-redis-python test-redis-php bench-redis bench-redis-wait
 deps-redis:
 	scripts/apt-install.sh redis-server redis-sentinel redis-tools openssl
 
@@ -34,3 +34,7 @@ test-redis-php: deps-redis deps-php
 ## Figures: a warm header and a cold process's first header, Redis store next to file store.
 bench-redis: deps-redis
 	scripts/with-redis.sh $(CARGO) bench -p authtoken --bench redis
+
+## Figures: what WAIT 1 after a save would cost (docs/redis.md, "Failover").
+bench-redis-wait: deps-redis
+	$(CARGO) bench -p authtoken --bench redis_wait
