@@ -668,6 +668,33 @@ fn cluster_failover_under_load_of_4_machines_x_16_threads() {
         Some(owners.clone()),
         "the entry and its lock share a slot"
     );
+    let refusal = store.refusal_key(&key);
+    assert!(
+        refusal.ends_with(&format!("refusal:{{{}}}", key.id())),
+        "{refusal}"
+    );
+    assert_eq!(
+        cluster_owners(first, &refusal),
+        Some(owners.clone()),
+        "the refusal record shares the slot too"
+    );
+    // A wrong password on the cluster: remembered there for every client of the identity.
+    let mut wrong = redis_config(&emu, "tpstreams", "clusterwrong", &set.url(), &prefix);
+    wrong["password"] = "wrong-password-123".into();
+    let first_err = client(&wrong).authorization_header().unwrap_err();
+    assert_eq!(
+        first_err.kind(),
+        authtoken::ErrorKind::InvalidCredentials,
+        "{first_err}"
+    );
+    let other = client(&wrong);
+    let again = other.authorization_header().unwrap_err();
+    assert!(again.message().contains("remembered"), "{again}");
+    assert!(
+        other.login_refusal().unwrap().is_some(),
+        "the record is in the cluster"
+    );
+    assert_eq!(emu.login_attempts("tpstreams", "clusterwrong"), 1);
     let (primary, replica) = (owners[0], owners[1]);
     let witness = set
         .nodes
