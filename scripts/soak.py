@@ -59,6 +59,8 @@ PAUSE_MS = 20
 WARM_S = 1.0
 TAIL_S = 2.0
 LANGUAGES = ("python", "php", "ruby", "c")
+# A phase of N seconds runs N // ROUND_S rounds of the fault schedule (at least one).
+ROUND_S = 30
 
 
 class SoakError(Exception):
@@ -771,6 +773,7 @@ class Phase:
     # -- the run
 
     def schedule(self) -> list[Callable[[], None]]:
+        """One round of faults per ROUND_S seconds of the phase (at least one round)."""
         steps: list[Callable[[], None]] = [
             self.f_expire,
             self.f_login_500,
@@ -784,7 +787,7 @@ class Phase:
         ]
         if self.sentinels is not None:
             steps.insert(3, self.f_failover)
-        return steps
+        return steps * max(1, int(self.seconds // ROUND_S))
 
     def run(self) -> None:
         start = now()
@@ -871,7 +874,7 @@ class Phase:
             f"{len(self.windows)} fault windows, identity {self.user}"
         )
         head = (
-            f"{'worker':<9}{'requests':>9}{'ok':>8}  {'errors by kind':<28}"
+            f"{'worker':<9}{'requests':>9}{'ok':>8}  {'errors by kind':<40}"
             f"{'p50 ms':>8}{'p99 ms':>9}{'max ms':>9}  RSS (first ok -> end)"
         )
         print(head)
@@ -895,7 +898,7 @@ class Phase:
             if worker == "cli":
                 rss = [f"{self.cli_runs} processes"]
             print(
-                f"{worker:<9}{len(mine):>9}{sum(r.ok for r in mine):>8}  {kinds:<28}"
+                f"{worker:<9}{len(mine):>9}{sum(r.ok for r in mine):>8}  {kinds:<40}"
                 f"{percentile(lat, 50):>8.1f}{percentile(lat, 99):>9.1f}"
                 f"{max(lat, default=0):>9.0f}  {'; '.join(rss) or '-'}"
             )
