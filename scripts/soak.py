@@ -418,6 +418,7 @@ class Phase:
         self.kill_rotation = 0
         self.stopping = threading.Event()
         self.elapsed = 0.0
+        self.converged_ok = False
         self.logins = self.attempts = self.floor = self.bound = 0
 
     def kill_all(self) -> None:
@@ -505,10 +506,39 @@ class Phase:
                     p.rss_last_kb = kb
             time.sleep(0.2)
 
-    def cli_loop(self) -> None:
+    def cli_env(self) -> dict[str, str]:
         env = self.env()
         for key, value in self.config.items():
             env[f"AUTHTOKEN_{key.upper()}"] = str(value)
+        return env
+
+    def converged(self) -> None:
+        """After the phase, a fresh process gets the fleet's token from the store: one signed
+        request that succeeds without a login."""
+        before = self.emu.logins(self.user)
+        run = subprocess.run(
+            [self.tools.cli, "request", "GET", "/api/echo/"],
+            env=self.cli_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if run.returncode != 0:
+            self.problems.append(
+                f"after the phase, a fresh `authtoken request` exited {run.returncode}: "
+                f"{run.stderr.decode(errors='replace').strip()}"
+            )
+        elif self.emu.logins(self.user) != before:
+            self.problems.append(
+                "after the phase, a fresh `authtoken request` logged in: the store did not hold "
+                "a valid token of the fleet"
+            )
+        else:
+            self.converged_ok = True
+
+    def cli_loop(self) -> None:
+        env = self.cli_env()
         while not self.stop_file.exists():
             t0 = now()
             try:
@@ -807,6 +837,7 @@ class Phase:
         time.sleep(max(TAIL_S, start + self.seconds - now()))
         self.stop_file.touch()
         self.finish(cli)
+        self.converged()
         self.stopping.set()
         sampler.join()
         self.elapsed = now() - start
@@ -917,6 +948,8 @@ class Phase:
                 f"  +{w.start - t0:5.1f}s..+{w.end - t0:5.1f}s  {w.name} "
                 f"({kinds}: {w.explained}){note}"
             )
+        fresh = "used the store's token, no login" if self.converged_ok else "FAILED (below)"
+        print(f"afterwards: a fresh `authtoken request` {fresh}")
         verdict = "ok" if self.logins <= self.floor + self.bound else "ABOVE"
         print(
             f"logins: {self.logins} (attempts {self.attempts}); floor {self.floor} = 1 + "
