@@ -432,8 +432,12 @@ class Phase:
     # -- processes
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        # Nothing of the caller's own authtoken settings (AUTHTOKEN_*, a config file under
+        # XDG_CONFIG_HOME) may reach the workers; the suites' password and token log may.
+        keep = {"AUTHTOKEN_TEST_PASSWORD", "AUTHTOKEN_EMULATOR_TOKEN_LOG"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHTOKEN_") or k in keep}
         env.update(
+            XDG_CONFIG_HOME=str(self.dir),
             SOAK_CONFIG=json.dumps(self.config),
             SOAK_STOP=str(self.stop_file),
             SOAK_PAUSE_MS=str(PAUSE_MS),
@@ -475,20 +479,20 @@ class Phase:
         for raw in proc.popen.stdout:
             try:
                 line = json.loads(raw)
-            except ValueError:
+                if "end" in line:
+                    proc.ended = True
+                    continue
+                record = Record(
+                    proc.name,
+                    line["t0"] / 1000,
+                    line["t1"] / 1000,
+                    bool(line["ok"]),
+                    str(line.get("kind", "")),
+                    str(line.get("msg", "")),
+                )
+            except (ValueError, KeyError, TypeError):
                 proc.garbage.append(raw.decode(errors="replace").rstrip())
                 continue
-            if "end" in line:
-                proc.ended = True
-                continue
-            record = Record(
-                proc.name,
-                line["t0"] / 1000,
-                line["t1"] / 1000,
-                bool(line["ok"]),
-                str(line.get("kind", "")),
-                str(line.get("msg", "")),
-            )
             if record.ok:
                 proc.oks += 1
             with self.lock:
@@ -882,7 +886,9 @@ class Phase:
                 )
         last_fault_end = max(w.end for w in self.windows)
         for worker in [*LANGUAGES, "cli"]:
-            mine = [r for r in self.records if r.worker.split("#")[0] == worker]
+            mine = sorted(
+                (r for r in self.records if r.worker.split("#")[0] == worker), key=lambda r: r.t1
+            )
             if not mine:
                 self.problems.append(f"{worker} made no request")
             elif not mine[-1].ok:
