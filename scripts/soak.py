@@ -734,6 +734,11 @@ class Phase:
         victim.popen.wait()
         self.spawn(victim.slot, victim.gen + 1)
         self.faults_until_consumed([], 3)
+        # The fault is over when nobody holds the login lock any more: at once for the file
+        # store's flock, after the lock's TTL (timeout_ms + 2 s) in Redis.
+        deadline = now() + TIMEOUT_MS / 1000 + 5
+        while self.lock_holder() is not None and now() < deadline:
+            time.sleep(0.02)
         self.bound_events.append(f"SIGKILL of {how} ({victim.name}) mid-login")
         self.window("expire, slow login (1 s), SIGKILL + restart", t, also, f"{how}: {victim.name}")
 
@@ -954,6 +959,14 @@ class Phase:
                 f"  +{w.start - t0:5.1f}s..+{w.end - t0:5.1f}s  {w.name} "
                 f"({kinds}: {w.explained}){note}"
             )
+        slowest = sorted(self.records, key=lambda r: r.t0 - r.t1)[:3]
+        print(
+            "slowest requests: "
+            + "; ".join(
+                f"{r.worker} +{r.t0 - t0:.1f}s..+{r.t1 - t0:.1f}s ({'ok' if r.ok else r.kind})"
+                for r in slowest
+            )
+        )
         fresh = "used the store's token, no login" if self.converged_ok else "FAILED (below)"
         print(f"afterwards: a fresh `authtoken request` {fresh}")
         verdict = "ok" if self.logins <= self.floor + self.bound else "ABOVE"
