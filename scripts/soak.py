@@ -14,8 +14,9 @@ the primary SIGKILLed, failed over, and started again as a replica.
 Each fault has a window (from its start until it is over, plus GRACE_S) and the error kinds
 it explains. The run fails (exit 1) on a crash (a worker that exits other than when told to,
 or by a signal we did not send; a CLI process killed by a signal or exiting without an error
-line), an error that no window explains, a worker whose last request failed, or more
-successful logins than floor + bound, where
+line), an error that no window explains, a worker whose last request failed, a fresh process
+after the phase that cannot use the store's token without a login, or more successful logins
+than floor + bound, where
 
   floor = 1 (the first login) + the expiries and revocations that hit a live token, and
   bound = 1 for each fault that may cost one login more: a login whose answer was dropped (the
