@@ -417,6 +417,8 @@ class Phase:
         self.bound_events: list[str] = []
         # When each expiry or revocation was sent.
         self.token_ends: list[float] = []
+        # (when the sampler saw it, the emulator's login count): the logins' timeline.
+        self.login_times: list[tuple[float, int]] = []
         self.spanning = 0
         self.problems: list[str] = []
         self.cli_runs = 0
@@ -504,7 +506,14 @@ class Phase:
                 self.records.append(record)
 
     def sample_rss(self) -> None:
+        """Every 200 ms: each worker's RSS, and the emulator's login count (for the timeline)."""
         while not self.stopping.is_set():
+            try:
+                count = self.emu.logins(self.user)
+            except SoakError:
+                count = -1
+            if count >= 0 and (not self.login_times or count != self.login_times[-1][1]):
+                self.login_times.append((now(), count))
             with self.lock:
                 procs = list(self.live.values())
             for p in procs:
@@ -986,6 +995,10 @@ class Phase:
                 f"unauthorized across two expiries/revocations during one request (the retry's "
                 f"token expired too): {self.spanning}"
             )
+        timeline = ", ".join(
+            f"+{at - t0:.1f}s:{count}" for at, count in self.login_times if count > 0
+        )
+        print(f"login count over time (200 ms samples): {timeline}")
         fresh = "used the store's token, no login" if self.converged_ok else "FAILED (below)"
         print(f"afterwards: a fresh `authtoken request` {fresh}")
         verdict = "ok" if self.logins <= self.floor + self.bound else "ABOVE"
