@@ -29,9 +29,9 @@ build-python: deps-python deps-dist
 ## ruff and mypy --strict over the package, the tests and the benchmark (the stubs are checked
 ## against the compiled module by tests/test_stubs.py, with mypy.stubtest).
 lint-python: build-python
-	cd $(PY_DIR) && $(PY_BIN)/ruff check python tests bench examples
-	cd $(PY_DIR) && $(PY_BIN)/ruff format --check python tests bench examples
-	cd $(PY_DIR) && $(PY_BIN)/mypy python/authtoken tests bench examples
+	cd $(PY_DIR) && $(PY_BIN)/ruff check --config pyproject.toml python tests bench examples $(ROOT)/scripts/soak.py
+	cd $(PY_DIR) && $(PY_BIN)/ruff format --check --config pyproject.toml python tests bench examples $(ROOT)/scripts/soak.py
+	cd $(PY_DIR) && $(PY_BIN)/mypy python/authtoken tests bench examples $(ROOT)/scripts/soak.py
 
 test-python: lint-python
 	$(CARGO) build -q -p authtoken-emulator
