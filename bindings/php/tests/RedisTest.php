@@ -41,59 +41,14 @@ final class RedisTest extends TestCase
             'service' => 'tpstreams', 'path' => 'login', 'kind' => 'delay', 'delay_ms' => 300,
         ]);
         $config = $this->redisConfig(['redis_fallback' => true]);
-        $go = $this->tempDir() . '/go';
-        $script = $this->script(<<<'PHP'
-            <?php
-            require getenv('AUTHTOKEN_PHP_DIR') . '/autoload.php';
-            $client = AuthToken\Client::fromJson((string) getenv('MACHINE_CONFIG'));
-            fwrite(STDOUT, "ready\n");
-            fflush(STDOUT);
-            $deadline = microtime(true) + 60;
-            while (!file_exists((string) getenv('MACHINE_GO'))) {
-                if (microtime(true) > $deadline) {
-                    exit(3);
-                }
-                usleep(200);
-                clearstatcache();
-            }
-            fwrite(STDOUT, $client->authorizationHeader() . "\n");
-            PHP);
         $machines = [];
-        $workers = [];
+        $envs = [];
         for ($m = 0; $m < self::MACHINES; $m++) {
             $machines[$m] = $this->tempDir() . '/cache';
-            $env = getenv();
-            $env['AUTHTOKEN_LIB'] = self::libraryPath();
-            $env['AUTHTOKEN_PHP_DIR'] = self::packageDir();
-            $env['MACHINE_CONFIG'] = json_encode($config + ['cache_dir' => $machines[$m]], JSON_THROW_ON_ERROR);
-            $env['MACHINE_GO'] = $go;
-            for ($p = 0; $p < self::PROCESSES_EACH; $p++) {
-                $process = proc_open(
-                    [PHP_BINARY, $script],
-                    [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
-                    $pipes,
-                    null,
-                    $env,
-                );
-                self::assertIsResource($process);
-                $workers[] = [$process, $pipes];
-            }
+            $machine = ['STORM_CONFIG' => json_encode($config + ['cache_dir' => $machines[$m]], JSON_THROW_ON_ERROR)];
+            array_push($envs, ...array_fill(0, self::PROCESSES_EACH, $machine));
         }
-        foreach ($workers as [, $pipes]) {
-            if (fgets($pipes[1]) !== "ready\n") {
-                self::fail('a process did not start: ' . stream_get_contents($pipes[2]));
-            }
-        }
-        touch($go);
-        $headers = [];
-        foreach ($workers as [$process, $pipes]) {
-            $out = (string) stream_get_contents($pipes[1]);
-            $err = (string) stream_get_contents($pipes[2]);
-            fclose($pipes[1]);
-            fclose($pipes[2]);
-            self::assertSame(0, proc_close($process), $err);
-            $headers[] = trim($out);
-        }
+        $headers = $this->runTogether($envs);
         self::assertCount(self::MACHINES * self::PROCESSES_EACH, $headers);
         self::assertCount(1, array_unique($headers), implode("\n", $headers));
         self::assertSame(1, $this->emulator->logins('tpstreams', $this->username));

@@ -67,39 +67,7 @@ final class SharingTest extends TestCase
     public function testAStormOfTwentyProcessesMakesOneLogin(): void
     {
         $cache = $this->tempDir();
-        $go = $this->tempDir() . '/go';
-        $env = getenv();
-        $env['AUTHTOKEN_LIB'] = self::libraryPath();
-        $env += $this->workerEnv($cache);
-        $env['STORM_GO'] = $go;
-        $workers = [];
-        for ($i = 0; $i < 20; $i++) {
-            $process = proc_open(
-                [PHP_BINARY, __DIR__ . '/fixtures/storm_worker.php'],
-                [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
-                $pipes,
-                null,
-                $env,
-            );
-            self::assertIsResource($process);
-            $workers[] = [$process, $pipes];
-        }
-        foreach ($workers as [, $pipes]) {
-            $line = fgets($pipes[1]);
-            if ($line !== "ready\n") {
-                self::fail('a worker did not start: ' . stream_get_contents($pipes[2]));
-            }
-        }
-        touch($go);
-        $headers = [];
-        foreach ($workers as [$process, $pipes]) {
-            $out = (string) stream_get_contents($pipes[1]);
-            $err = (string) stream_get_contents($pipes[2]);
-            fclose($pipes[1]);
-            fclose($pipes[2]);
-            self::assertSame(0, proc_close($process), $err);
-            $headers[] = trim($out);
-        }
+        $headers = $this->runTogether(array_fill(0, 20, $this->workerEnv($cache)));
         self::assertCount(20, $headers);
         self::assertCount(1, array_unique($headers), implode("\n", $headers));
         self::assertMatchesRegularExpression('/^Token [0-9a-f]{64}$/', $headers[0]);

@@ -141,6 +141,52 @@ abstract class TestCase extends BaseTestCase
         return [$status, (string) $stdout, (string) $stderr];
     }
 
+    /**
+     * Starts one fixtures/storm_worker.php process per entry of $envs (its STORM_CONFIG,
+     * CALLS, AUTHTOKEN_PASSWORD...; AUTHTOKEN_LIB and AUTHTOKEN_PHP_DIR are set), waits until
+     * every one has made its client, releases them together, and returns the lines each
+     * printed, in order. Fails the test when one does not start or exits non-zero.
+     *
+     * @param list<array<string, string>> $envs
+     * @return list<string>
+     */
+    protected function runTogether(array $envs): array
+    {
+        $go = $this->tempDir() . '/go';
+        $workers = [];
+        foreach ($envs as $env) {
+            $environment = $env + getenv();
+            $environment['AUTHTOKEN_LIB'] = self::libraryPath();
+            $environment['AUTHTOKEN_PHP_DIR'] = self::packageDir();
+            $environment['STORM_GO'] = $go;
+            $process = proc_open(
+                [PHP_BINARY, __DIR__ . '/fixtures/storm_worker.php'],
+                [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+                $pipes,
+                null,
+                $environment,
+            );
+            self::assertIsResource($process);
+            $workers[] = [$process, $pipes];
+        }
+        foreach ($workers as [, $pipes]) {
+            if (fgets($pipes[1]) !== "ready\n") {
+                self::fail('a worker did not start: ' . stream_get_contents($pipes[2]));
+            }
+        }
+        touch($go);
+        $lines = [];
+        foreach ($workers as [$process, $pipes]) {
+            $out = (string) stream_get_contents($pipes[1]);
+            $err = (string) stream_get_contents($pipes[2]);
+            fclose($pipes[1]);
+            fclose($pipes[2]);
+            self::assertSame(0, proc_close($process), $err);
+            array_push($lines, ...explode("\n", rtrim($out, "\n")));
+        }
+        return $lines;
+    }
+
     /** Writes a PHP script into a temporary directory and returns its path. */
     protected function script(string $code): string
     {
