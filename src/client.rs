@@ -2,6 +2,7 @@
 //! invalidate on 401, and logout.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -25,11 +26,14 @@ use crate::store::{self, CacheKey, Entry, TokenStore};
 use crate::token::{is_token_shaped, jwt_expiry, parse_expiry, Token};
 
 /// Per-identity state shared by every client of this process: the current token (the warm
-/// path reads it under a read lock) and the login gate (single-flight).
+/// path reads it under a read lock), the login gate (single-flight), and how many logins
+/// this process has made for the identity (to tell a token it just obtained from one it
+/// found in the store).
 #[derive(Default)]
 struct Slot {
     current: RwLock<Option<Arc<Token>>>,
     gate: Mutex<()>,
+    logins: AtomicU64,
 }
 
 static SLOTS: Lazy<Mutex<HashMap<String, Weak<Slot>>>> = Lazy::new(Default::default);
@@ -198,6 +202,7 @@ impl Client {
                         inner.store.describe()
                     );
                 }
+                inner.slot.logins.fetch_add(1, Ordering::Relaxed);
                 Ok(inner.remember(token))
             }
             Err(e) => {
@@ -221,7 +226,8 @@ impl Client {
     ///
     /// On a 401 (or Testpress' 403 for a bad JWT) the failing token is invalidated if it is
     /// still the current one, a token is obtained again, and the same request is sent once
-    /// more. Any other status is returned as a [`Response`]; see [`Response::error_for_status`].
+    /// more (twice when the token obtained again came from the store and is refused too: it
+    /// is then forgotten and this process logs in). Any other status is returned as a [`Response`]; see [`Response::error_for_status`].
     ///
     /// # Errors
     /// `InvalidArgument` for a bad method, header or URL, or a URL of another origin;
@@ -320,8 +326,23 @@ impl Client {
             first.status
         );
         inner.invalidate(token.secret())?;
-        let fresh = self.token()?;
-        let second = send(&fresh)?;
+        let logins_before = inner.slot.logins.load(Ordering::Relaxed);
+        let mut fresh = self.token()?;
+        let mut second = send(&fresh)?;
+        // The token tried second came from the store, not from a login of this process: it
+        // may be revoked too (two live tokens, both revoked). Forget it and log in, once.
+        if inner.is_auth_failure(&second)
+            && inner.slot.logins.load(Ordering::Relaxed) == logins_before
+        {
+            log::info!(
+                "authtoken: {} refused the stored token too ({}); logging in",
+                redact(&display_url(url), &[token.secret(), fresh.secret()]),
+                second.status
+            );
+            inner.invalidate(fresh.secret())?;
+            fresh = self.token()?;
+            second = send(&fresh)?;
+        }
         if inner.is_auth_failure(&second) {
             let (message, code) = inner.server_error(&second.body);
             return Err(Error::new(

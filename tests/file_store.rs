@@ -458,3 +458,34 @@ fn a_slow_login_holds_other_clients_of_the_directory_on_the_lock() {
     assert!(header.starts_with("Token "));
     assert_eq!(emu.login_count("tpstreams", "slow"), 1);
 }
+
+#[test]
+fn a_revoked_stored_token_behind_a_revoked_one_in_memory_costs_one_login_not_an_error() {
+    // Two live tokens: this process holds one in memory, another process saved the other in
+    // the store since. Both are revoked: the 401 retry finds the stored one, which is refused
+    // too; the client forgets it and logs in instead of reporting `unauthorized`.
+    let emu = emulator();
+    let scratch = Scratch::new();
+    let dir = scratch.cache_dir();
+    let c = client(&file_config(&emu, "tpstreams", "twolive", &dir));
+    let in_memory = c.authorization_header().unwrap();
+    let other = raw_tpstreams_login(&emu, "twolive");
+    let store = FileStore::open(&dir, Duration::from_secs(5)).unwrap();
+    store
+        .save(c.cache_key(), &entry(c.cache_key(), &other))
+        .unwrap();
+    assert_eq!(emu.revoke_all("tpstreams", Some("twolive")), 2);
+
+    let resp = c.get("/api/echo/").unwrap();
+    assert_eq!(resp.status(), 200);
+    let echoed: Value = resp.json().unwrap();
+    let sent = echoed["headers"]["authorization"].clone();
+    assert_ne!(sent, json!(in_memory));
+    assert_ne!(sent, json!(format!("Token {other}")));
+    assert_eq!(
+        emu.login_count("tpstreams", "twolive"),
+        3,
+        "the first login, the other process's, and one more"
+    );
+    assert_eq!(emu.unauthorized_count("tpstreams"), 2);
+}
