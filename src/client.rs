@@ -311,7 +311,6 @@ impl Client {
                 headers,
                 body,
                 authorization: Some(token),
-                auth_endpoint: false,
                 idempotent,
                 body_limit: inner.config.max_response_bytes,
             })
@@ -762,7 +761,6 @@ impl Inner {
             headers: &headers,
             body: Some(&body),
             authorization: None,
-            auth_endpoint: true,
             idempotent: false,
             body_limit: SMALL_BODY_LIMIT,
         })?;
@@ -871,7 +869,6 @@ impl Inner {
             headers: &HeaderMap::new(),
             body: None,
             authorization: Some(token),
-            auth_endpoint: true,
             idempotent: true,
             body_limit: SMALL_BODY_LIMIT,
         })?;

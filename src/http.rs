@@ -1,12 +1,18 @@
-//! HTTP done once, for every binding: reqwest (blocking, rustls) with connect and total
-//! timeouts, the HTTPS rule, capped body sizes, and bounded retries with jitter.
+//! HTTP done once, for every binding: reqwest (rustls) with connect and total timeouts, the
+//! HTTPS rule, capped body sizes, and bounded retries with jitter.
+//!
+//! reqwest's async client runs on a current-thread Tokio runtime that the calling thread
+//! drives for the length of its request (`block_on`). reqwest's blocking client would hand
+//! every request to a runtime thread of its own and wait for the answer: two thread
+//! switches per request, most of a keep-alive GET's time on loopback (docs/bench-http.md).
 
-use std::io::Read;
+use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use reqwest::blocking::Client as ReqwestClient;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Client as ReqwestClient;
 use reqwest::Method;
 use url::Url;
 
@@ -31,8 +37,6 @@ pub(crate) struct Outgoing<'a> {
     pub body: Option<&'a [u8]>,
     /// The token to sign with; it is also kept out of the URL shown in logs.
     pub authorization: Option<&'a Token>,
-    /// Login and logout: never follow redirects (a 307 would resend the password elsewhere).
-    pub auth_endpoint: bool,
     /// Whether the request may be sent again after it may have reached the server.
     pub idempotent: bool,
     pub body_limit: u64,
@@ -70,14 +74,57 @@ impl RawResponse {
     }
 }
 
+/// The reqwest client of one `Http` and the runtime its connections live on.
 struct Clients {
     pid: u32,
-    api: ReqwestClient,
-    auth: ReqwestClient,
+    client: ReqwestClient,
+    /// Dropped after the clients, with `shutdown_background` (see `Drop`).
+    runtime: ManuallyDrop<tokio::runtime::Runtime>,
 }
 
-/// The HTTP layer of one client. `Send + Sync`; rebuilt after `fork()` (the blocking
-/// client's runtime thread does not survive it).
+impl Clients {
+    /// Runs `request` to completion on this thread, which drives the runtime meanwhile.
+    fn run<F>(&self, request: F) -> F::Output
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        let fut = async {
+            // While no thread drove the runtime, a server may have closed an idle keep-alive
+            // connection. Two turns of the scheduler (the first polls the sockets, the second
+            // runs the connection tasks woken) let the pool see that before it lends one.
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            request.await
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Called from a task of the caller's own runtime, whose thread may not block on
+            // another: the request runs on a thread of its own.
+            std::thread::scope(|scope| {
+                scope
+                    .spawn(|| self.runtime.block_on(fut))
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        } else {
+            self.runtime.block_on(fut)
+        }
+    }
+}
+
+impl Drop for Clients {
+    fn drop(&mut self) {
+        // SAFETY: `runtime` is taken once, here, and never used again; the client drops
+        // after this body, its connection tasks already gone with the runtime.
+        let runtime = unsafe { ManuallyDrop::take(&mut self.runtime) };
+        // Not a blocking shutdown: the last client may be dropped inside a caller's async task.
+        runtime.shutdown_background();
+    }
+}
+
+/// The HTTP layer of one client. `Send + Sync`: threads calling at once each drive the
+/// runtime in turn. Rebuilt after `fork()` (the runtime's epoll instance is shared with the
+/// parent).
 pub(crate) struct Http {
     /// `None` only while `Http` is being dropped.
     clients: Mutex<Option<Arc<Clients>>>,
@@ -97,9 +144,9 @@ impl Drop for Http {
     }
 }
 
-/// Leaks clients inherited through `fork()`. Dropping a blocking reqwest client joins its
-/// runtime thread, which exists only in the parent: in the child that join waits forever
-/// (or panics). One leaked pool per client per fork is the price of not hanging.
+/// Leaks clients inherited through `fork()`. Their runtime's epoll instance and sockets are
+/// shared with the parent: shutting them down in the child would deregister the parent's
+/// connections. One leaked pool per client per fork is the price of not disturbing it.
 fn forget_forked(clients: Arc<Clients>) {
     std::mem::forget(clients);
 }
@@ -113,6 +160,9 @@ struct Settings {
     allow_insecure_http: bool,
     max_retries: u32,
     max_retry_wait: Duration,
+    /// The login and logout URLs: their redirects are never followed (a 307 would resend the
+    /// password elsewhere).
+    auth_urls: Vec<Url>,
 }
 
 impl Http {
@@ -137,6 +187,14 @@ impl Http {
             allow_insecure_http: config.allow_insecure_http,
             max_retries: config.max_retries,
             max_retry_wait: config.max_retry_wait,
+            auth_urls: [
+                Some(&config.profile.login_path),
+                config.profile.logout_path.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|path| Url::parse(&config.profile.url(path)).ok())
+            .collect(),
         };
         let clients = build_clients(&settings)?;
         Ok(Http {
@@ -172,14 +230,10 @@ impl Http {
     fn send_retrying(&self, req: &Outgoing<'_>) -> Result<RawResponse> {
         check_url_scheme(req.url, self.settings.allow_insecure_http)?;
         let clients = self.clients()?;
-        let client = if req.auth_endpoint {
-            &clients.auth
-        } else {
-            &clients.api
-        };
+        let client = &clients.client;
         let mut attempt: u32 = 0;
         loop {
-            let outcome = self.send_once(client, req);
+            let outcome = clients.run(self.send_once(client, req));
             let retries_left = attempt < self.settings.max_retries;
             let wait = match &outcome {
                 Ok(resp) if retries_left && req.idempotent && is_retryable_status(resp.status) => {
@@ -217,7 +271,7 @@ impl Http {
         }
     }
 
-    fn send_once(
+    async fn send_once(
         &self,
         client: &ReqwestClient,
         req: &Outgoing<'_>,
@@ -241,53 +295,63 @@ impl Http {
         if let Some(body) = req.body {
             builder = builder.body(body.to_vec());
         }
-        let resp = builder
+        let mut resp = builder
             .send()
+            .await
             .map_err(|e| classify(e, req.url, &self.settings))?;
         let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let url = resp.url().clone();
         let limit = if (200..300).contains(&status) {
             req.body_limit
         } else {
             SMALL_BODY_LIMIT
         };
-        let mut body = Vec::new();
-        resp.take(limit + 1).read_to_end(&mut body).map_err(|e| {
-            let kind = if e.kind() == std::io::ErrorKind::TimedOut
-                || e.to_string().contains("timed out")
-            {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Network
-            };
-            SendError {
-                error: Error::new(
-                    kind,
-                    format!(
-                        "reading the answer from {} failed: {}",
-                        display_url(req.url),
-                        root_cause(&e)
-                    ),
-                ),
-                reached_server: true,
+        let too_large = || SendError {
+            error: Error::protocol(format!(
+                "the answer from {} is larger than {limit} bytes; refusing to read it",
+                display_url(req.url)
+            ))
+            .with_status(status),
+            reached_server: true,
+        };
+        let declared = resp.content_length().unwrap_or(0);
+        if declared > limit {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(declared as usize);
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let kind = if e.is_timeout() {
+                        ErrorKind::Timeout
+                    } else {
+                        ErrorKind::Network
+                    };
+                    return Err(SendError {
+                        error: Error::new(
+                            kind,
+                            format!(
+                                "reading the answer from {} failed: {}",
+                                display_url(req.url),
+                                root_cause(&e)
+                            ),
+                        ),
+                        reached_server: true,
+                    });
+                }
             }
-        })?;
-        if body.len() as u64 > limit {
-            return Err(SendError {
-                error: Error::protocol(format!(
-                    "the answer from {} is larger than {limit} bytes; refusing to read it",
-                    display_url(req.url)
-                ))
-                .with_status(status),
-                reached_server: true,
-            });
         }
         Ok(RawResponse {
             status,
-            headers,
+            headers: std::mem::take(resp.headers_mut()),
+            url: resp.url().clone(),
             body,
-            url,
         })
     }
 }
@@ -318,8 +382,17 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 fn build_clients(s: &Settings) -> Result<Clients> {
     let insecure = s.allow_insecure_http;
-    let api_policy = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
+    let auth_urls = s.auth_urls.clone();
+    // One client, so that logins and requests share the pool: a redirect from the login or
+    // logout URL is handed back as the answer (the caller reports it), never followed.
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt
+            .previous()
+            .first()
+            .is_some_and(|first| auth_urls.contains(first))
+        {
+            attempt.stop()
+        } else if attempt.previous().len() >= MAX_REDIRECTS {
             attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else if attempt.url().scheme() == "http" && !insecure && !is_loopback(attempt.url()) {
             attempt.error(
@@ -330,7 +403,7 @@ fn build_clients(s: &Settings) -> Result<Clients> {
             attempt.follow()
         }
     });
-    let base = |policy: reqwest::redirect::Policy| -> Result<ReqwestClient> {
+    let client = {
         let mut b = ReqwestClient::builder()
             .timeout(s.timeout)
             .connect_timeout(s.connect_timeout)
@@ -360,12 +433,21 @@ fn build_clients(s: &Settings) -> Result<Clients> {
                 ErrorKind::Tls,
                 format!("could not set up HTTPS: {}", root_cause(&e)),
             )
-        })
+        })?
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Network,
+                format!("could not start the HTTP runtime: {e}"),
+            )
+        })?;
     Ok(Clients {
         pid: std::process::id(),
-        api: base(api_policy)?,
-        auth: base(reqwest::redirect::Policy::none())?,
+        client,
+        runtime: ManuallyDrop::new(runtime),
     })
 }
 
