@@ -19,6 +19,7 @@ mod children;
 mod redis_support;
 
 use std::io::{BufRead, Write};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,6 +58,7 @@ fn main() {
         sentinel_failover_under_load_of_4_machines_x_16_threads,
         cluster_failover_under_load_of_4_machines_x_16_threads,
         sentinel_urls_reach_the_primary_and_bad_ones_are_named,
+        tls_sentinel_finds_the_primary_and_follows_a_failover,
     ]);
 }
 
@@ -328,8 +330,26 @@ impl Drop for Proc {
 }
 
 fn query<T: redis::FromRedisValue>(port: u16, cmd: &redis::Cmd) -> redis::RedisResult<T> {
-    let mut c = redis::Client::open(format!("redis://127.0.0.1:{port}"))?
-        .get_connection_with_timeout(Duration::from_secs(2))?;
+    query_on(port, None, cmd)
+}
+
+/// `cmd` on the node or sentinel at `port`: over TLS, trusting `ca`, when it is given.
+fn query_on<T: redis::FromRedisValue>(
+    port: u16,
+    ca: Option<&Path>,
+    cmd: &redis::Cmd,
+) -> redis::RedisResult<T> {
+    let client = match ca {
+        None => redis::Client::open(format!("redis://127.0.0.1:{port}"))?,
+        Some(ca) => redis::Client::build_with_tls(
+            format!("rediss://127.0.0.1:{port}"),
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(std::fs::read(ca).expect("the test CA")),
+            },
+        )?,
+    };
+    let mut c = client.get_connection_with_timeout(Duration::from_secs(2))?;
     c.set_read_timeout(Some(Duration::from_secs(2)))?;
     cmd.query(&mut c)
 }
@@ -342,16 +362,27 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
-/// A sentinel watching `primary_port` as SERVICE, with a short down-after (400 ms).
-fn start_sentinel(primary_port: u16) -> Proc {
+/// A sentinel watching `primary_port` as SERVICE, with a short down-after (400 ms); over TLS
+/// only (to clients and to the nodes) with the certificates in `tls`, when it is given.
+fn start_sentinel(primary_port: u16, tls: Option<&Path>) -> Proc {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..5 {
         let port = free_port();
         let conf = dir.path().join("sentinel.conf");
+        let listen = match tls {
+            None => format!("port {port}\n"),
+            Some(certs) => format!(
+                "port 0\ntls-port {port}\n{}",
+                tls_settings(certs)
+                    .chunks(2)
+                    .map(|kv| format!("{} {}\n", &kv[0][2..], kv[1]))
+                    .collect::<String>()
+            ),
+        };
         std::fs::write(
             &conf,
             format!(
-                "port {port}\nbind 127.0.0.1\ndaemonize no\ndir {d}\nlogfile {d}/sentinel.log\n\
+                "{listen}bind 127.0.0.1\ndaemonize no\ndir {d}\nlogfile {d}/sentinel.log\n\
                  sentinel monitor {SERVICE} 127.0.0.1 {primary_port} 2\n\
                  sentinel down-after-milliseconds {SERVICE} 400\n\
                  sentinel failover-timeout {SERVICE} 3000\n\
@@ -391,43 +422,96 @@ fn start_sentinel(primary_port: u16) -> Proc {
     );
 }
 
-/// 1 primary, 1 replica in sync, 3 sentinels that know both and each other.
+/// The redis.conf settings (as `--name value` pairs) of a TLS-only node or sentinel with the
+/// certificates in `certs` (`make_certificates`): TLS to clients and for replication.
+fn tls_settings(certs: &Path) -> Vec<String> {
+    let path = |f: &str| certs.join(f).display().to_string();
+    [
+        ("--tls-cert-file", path("server.pem")),
+        ("--tls-key-file", path("server.key")),
+        ("--tls-ca-cert-file", path("ca.pem")),
+        ("--tls-auth-clients", "no".into()),
+        ("--tls-replication", "yes".into()),
+    ]
+    .into_iter()
+    .flat_map(|(k, v)| [k.to_string(), v])
+    .collect()
+}
+
+/// 1 primary, 1 replica in sync, 3 sentinels that know both and each other; with `tls`
+/// (a directory of `make_certificates`), every one of them speaks TLS only.
 struct SentinelSet {
     primary: RedisServer,
     replica: RedisServer,
     sentinels: Vec<Proc>,
+    tls: Option<tempfile::TempDir>,
 }
 
 impl SentinelSet {
     fn start() -> SentinelSet {
-        let primary = RedisServer::start();
-        let primary_port = primary.port;
-        let replica = RedisServer::start_with(|port, _| {
-            (
-                vec![
-                    "--port".into(),
-                    port.to_string(),
+        SentinelSet::start_with(None)
+    }
+
+    /// Every node and sentinel over TLS, with a CA of its own (`ca()`).
+    fn start_tls() -> SentinelSet {
+        let certs = tempfile::tempdir().unwrap();
+        make_certificates(certs.path());
+        SentinelSet::start_with(Some(certs))
+    }
+
+    fn start_with(tls: Option<tempfile::TempDir>) -> SentinelSet {
+        let certs = tls.as_ref().map(|d| d.path().to_path_buf());
+        let node = |port: u16, replica_of: Option<u16>| {
+            let mut args = match &certs {
+                None => vec!["--port".into(), port.to_string()],
+                Some(certs) => {
+                    let mut a = vec![
+                        "--port".into(),
+                        "0".into(),
+                        "--tls-port".into(),
+                        port.to_string(),
+                    ];
+                    a.extend(tls_settings(certs));
+                    a
+                }
+            };
+            if let Some(primary) = replica_of {
+                args.extend([
                     "--replicaof".into(),
                     "127.0.0.1".into(),
-                    primary_port.to_string(),
-                ],
-                format!("redis://127.0.0.1:{port}"),
-            )
-        });
+                    primary.to_string(),
+                ]);
+            }
+            let scheme = if certs.is_some() { "rediss" } else { "redis" };
+            (args, format!("{scheme}://127.0.0.1:{port}"))
+        };
+        let primary = RedisServer::start_with(|port, _| node(port, None));
+        let primary_port = primary.port;
+        let replica = RedisServer::start_with(|port, _| node(port, Some(primary_port)));
+        let ca = certs.as_ref().map(|c| c.join("ca.pem"));
+        let ca = ca.as_deref();
         wait_for("the replica is in sync", Duration::from_secs(10), || {
-            query::<String>(replica.port, redis::cmd("INFO").arg("replication"))
+            query_on::<String>(replica.port, ca, redis::cmd("INFO").arg("replication"))
                 .is_ok_and(|i| i.contains("master_link_status:up"))
         });
-        let sentinels: Vec<Proc> = (0..3).map(|_| start_sentinel(primary_port)).collect();
+        let sentinels: Vec<Proc> = (0..3)
+            .map(|_| start_sentinel(primary_port, certs.as_deref()))
+            .collect();
         for s in &sentinels {
             wait_for(
                 "every sentinel knows the replica and the other sentinels",
                 Duration::from_secs(20),
                 || {
-                    let replicas: redis::RedisResult<Vec<redis::Value>> =
-                        query(s.port, redis::cmd("SENTINEL").arg("replicas").arg(SERVICE));
-                    let others: redis::RedisResult<Vec<redis::Value>> =
-                        query(s.port, redis::cmd("SENTINEL").arg("sentinels").arg(SERVICE));
+                    let replicas: redis::RedisResult<Vec<redis::Value>> = query_on(
+                        s.port,
+                        ca,
+                        redis::cmd("SENTINEL").arg("replicas").arg(SERVICE),
+                    );
+                    let others: redis::RedisResult<Vec<redis::Value>> = query_on(
+                        s.port,
+                        ca,
+                        redis::cmd("SENTINEL").arg("sentinels").arg(SERVICE),
+                    );
                     replicas.is_ok_and(|r| r.len() == 1) && others.is_ok_and(|o| o.len() == 2)
                 },
             );
@@ -436,7 +520,13 @@ impl SentinelSet {
             primary,
             replica,
             sentinels,
+            tls,
         }
+    }
+
+    /// The CA the TLS set's certificates are signed by.
+    fn ca(&self) -> Option<std::path::PathBuf> {
+        self.tls.as_ref().map(|d| d.path().join("ca.pem"))
     }
 
     fn url(&self, db: Option<u32>) -> String {
@@ -446,15 +536,25 @@ impl SentinelSet {
             .map(|s| format!("127.0.0.1:{}", s.port))
             .collect();
         let db = db.map(|d| format!("/{d}")).unwrap_or_default();
-        format!("redis+sentinel://{}/{SERVICE}{db}", hosts.join(","))
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}+sentinel://{}/{SERVICE}{db}", hosts.join(","))
     }
 }
 
 /// The primary's port as the first sentinel that answers names it now.
 fn sentinel_primary_port(sentinels: &[Proc]) -> Option<u16> {
+    sentinel_primary_port_on(sentinels, None)
+}
+
+fn sentinel_primary_port_on(sentinels: &[Proc], ca: Option<&Path>) -> Option<u16> {
     sentinels.iter().find_map(|s| {
-        let addr: Option<(String, u16)> = query(
+        let addr: Option<(String, u16)> = query_on(
             s.port,
+            ca,
             redis::cmd("SENTINEL")
                 .arg("get-master-addr-by-name")
                 .arg(SERVICE),
@@ -473,6 +573,7 @@ fn sentinel_failover_under_load_of_4_machines_x_16_threads() {
         primary,
         replica,
         sentinels,
+        ..
     } = &mut set;
     let outcome = failover_under_load(
         &emu,
@@ -542,6 +643,55 @@ fn sentinel_urls_reach_the_primary_and_bad_ones_are_named() {
     assert!(err.message().contains("redis+sentinel://"), "{err}");
     assert!(err.message().to_lowercase().contains("master"), "{err}");
     assert_eq!(emu.login_attempts("tpstreams", "nosvc"), 0);
+}
+
+/// `rediss+sentinel://`: TLS to the sentinels and to the nodes, trusting `ca_file`. Without
+/// the CA: a store error about the certificate, and no login. With it: the entry on the
+/// primary; after the primary is SIGKILLed and the replica promoted, a fresh process finds
+/// the new primary over TLS and reads the token without logging in.
+fn tls_sentinel_finds_the_primary_and_follows_a_failover() {
+    let mut set = SentinelSet::start_tls();
+    let ca = set.ca().unwrap();
+    let emu = emulator();
+    let prefix = unique_prefix("sentinel-tls");
+    let mut config = redis_config(&emu, "tpstreams", "sentineltls", &set.url(None), &prefix);
+    assert!(set.url(None).starts_with("rediss+sentinel://"));
+    config["connect_timeout_ms"] = 500.into();
+    let err = client(&config).authorization_header().unwrap_err();
+    assert_eq!(err.kind(), authtoken::ErrorKind::Store, "{err}");
+    assert!(
+        err.message().to_ascii_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(emu.login_attempts("tpstreams", "sentineltls"), 0);
+
+    config["ca_file"] = ca.display().to_string().into();
+    let c = client(&config);
+    let header = c.authorization_header().unwrap();
+    let key = entry_key(&prefix, c.cache_key());
+    let on_primary: Option<String> =
+        query_on(set.primary.port, Some(&ca), redis::cmd("GET").arg(&key)).unwrap();
+    let entry = Entry::from_json(on_primary.expect("the entry on the primary").as_bytes()).unwrap();
+    assert_eq!(format!("Token {}", entry.token.as_str()), header);
+    wait_for(
+        "the entry reaches the replica",
+        Duration::from_secs(5),
+        || {
+            query_on::<Option<String>>(set.replica.port, Some(&ca), redis::cmd("GET").arg(&key))
+                .is_ok_and(|v| v.is_some())
+        },
+    );
+
+    set.primary.stop();
+    let replica_port = set.replica.port;
+    wait_for(
+        "a sentinel promotes the replica",
+        Duration::from_secs(30),
+        || sentinel_primary_port_on(&set.sentinels, Some(&ca)) == Some(replica_port),
+    );
+    let mut fresh = child("agent", &config);
+    assert_eq!(fresh.ok("header"), header, "the token from the new primary");
+    assert_eq!(emu.login_count("tpstreams", "sentineltls"), 1);
 }
 
 // ---------------------------------------------------------------------------------------
