@@ -9,7 +9,8 @@ with a fixed ``Authorization`` header (the native clients), then the binding's
 
 Environment (the script sets it): ``BENCH_HTTP_BASE`` (the client's base_url, nginx's
 ``/tpstreams`` prefix, whose logins nginx passes on to the emulator), ``BENCH_HTTP_PATH``
-(``/api/bench/``), ``BENCH_HTTP_S`` (seconds per row), ``BENCH_HTTP_PASSWORD``.
+(``/api/bench/``), ``BENCH_HTTP_S`` (seconds per row), ``BENCH_HTTP_ROUNDS`` (interleaved
+rounds the seconds are split into, 3), ``BENCH_HTTP_PASSWORD``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main() -> None:
         sys.exit("set BENCH_HTTP_BASE and BENCH_HTTP_PASSWORD (make bench-http runs this)")
     path = os.environ.get("BENCH_HTTP_PATH", "/api/bench/")
     seconds = float(os.environ.get("BENCH_HTTP_S", "3"))
+    rounds = max(1, int(os.environ.get("BENCH_HTTP_ROUNDS", "3")))
 
     tag = f"bench-http-python-{os.getpid()}"
     client = authtoken.Client(
@@ -77,24 +79,33 @@ def main() -> None:
         if response.status != 200 or not body:
             raise RuntimeError(f"http.client: HTTP {response.status}")
 
-    row("native", "http.client.HTTPConnection, fixed header", rate(stdlib_get, seconds))
-    connection.close()
+    session = httpx.Client(headers=fixed)
 
-    with httpx.Client(headers=fixed) as session:
-
-        def httpx_get() -> None:
-            response = session.get(url)
-            if response.status_code != 200 or not response.content:
-                raise RuntimeError(f"httpx: HTTP {response.status_code}")
-
-        row("native", "httpx.Client, fixed header", rate(httpx_get, seconds))
+    def httpx_get() -> None:
+        response = session.get(url)
+        if response.status_code != 200 or not response.content:
+            raise RuntimeError(f"httpx: HTTP {response.status_code}")
 
     def authtoken_get() -> None:
         response = client.get(path)
         if response.status_code != 200 or not response.content:
             raise RuntimeError(f"authtoken: HTTP {response.status_code}")
 
-    row("binding", "authtoken client.get()", rate(authtoken_get, seconds))
+    # The rows in turns: `rounds` rounds of `seconds / rounds` each, interleaved, each row's
+    # best round kept (a burst of load from elsewhere on the machine then does not favour one).
+    rows: list[tuple[str, str, Callable[[], None]]] = [
+        ("native", "http.client.HTTPConnection, fixed header", stdlib_get),
+        ("native", "httpx.Client, fixed header", httpx_get),
+        ("binding", "authtoken client.get()", authtoken_get),
+    ]
+    best = [0.0] * len(rows)
+    for _ in range(rounds):
+        for i, (_, _, operation) in enumerate(rows):
+            best[i] = max(best[i], rate(operation, seconds / rounds))
+    for (role, label, _), value in zip(rows, best):
+        row(role, label, value)
+    connection.close()
+    session.close()
 
 
 if __name__ == "__main__":
