@@ -212,6 +212,29 @@ impl Client {
         }
     }
 
+    /// Calls `f` with the `Authorization` header value (as [`Client::authorization_header`]
+    /// returns it) and returns what `f` returns. A warm call neither allocates nor touches the
+    /// token's reference count: `f` runs under the slot's read lock, so it must be short and
+    /// must not call this client (copy the value out, as the C ABI's
+    /// `authtoken_client_authorization_header_into()` does).
+    ///
+    /// # Errors
+    /// As [`Client::token`].
+    pub fn with_authorization_header<R>(&self, f: impl FnOnce(&str) -> R) -> Result<R> {
+        {
+            let current = self
+                .inner
+                .slot
+                .current
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(token) = current.as_deref().filter(|t| self.inner.is_fresh(t)) {
+                return Ok(f(token.header_value()));
+            }
+        }
+        Ok(f(self.token()?.header_value()))
+    }
+
     /// The `Authorization` header value, exactly as the service wants it:
     /// `Token 3f…` (TPStreams, CruxConnect), `token 3f…` (TPStreams legacy), `JWT eyJ…` (Testpress).
     ///
@@ -545,7 +568,7 @@ impl Inner {
     }
 
     fn is_fresh(&self, token: &Token) -> bool {
-        !token.needs_refresh_at(SystemTime::now(), self.config.refresh_margin)
+        !token.needs_refresh_at(coarse_now(), self.config.refresh_margin)
     }
 
     fn fresh_in_memory(&self) -> Option<Arc<Token>> {
@@ -927,6 +950,29 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
         t.checked_sub(Duration::from_secs(secs.unsigned_abs()))
             .unwrap_or(t)
     }
+}
+
+/// The wall clock to the kernel's tick (a few milliseconds), read without a system call:
+/// what the freshness check needs (margins are seconds), at a fraction of the cost of
+/// `SystemTime::now()` on the warm path.
+#[cfg(target_os = "linux")]
+fn coarse_now() -> SystemTime {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_REALTIME_COARSE exists on every Linux
+    // this library supports (2.6.32 and later).
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    match (rc, u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
+        (0, Ok(secs), Ok(nanos)) => SystemTime::UNIX_EPOCH + Duration::new(secs, nanos),
+        _ => SystemTime::now(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn coarse_now() -> SystemTime {
+    SystemTime::now()
 }
 
 #[cfg(test)]

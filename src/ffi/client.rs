@@ -148,6 +148,75 @@ pub unsafe extern "C" fn authtoken_client_authorization_header(
     })
 }
 
+/// Writes the `Authorization` header value (as `authtoken_client_authorization_header()`
+/// gives it) into the caller's buffer: no allocation and nothing to free, for callers that
+/// sign every request of their own HTTP client.
+///
+/// On success `buf` holds the value and a terminating NUL, and `*len_out` its length without
+/// the NUL. When `buf_len` is too small (it needs the length + 1) nothing is written to `buf`,
+/// `*len_out` is set to the length the value needs (without the NUL), and
+/// `AUTHTOKEN_RESULT_INVALID_ARGUMENT` is returned; `buf` may be NULL with `buf_len` 0 to ask
+/// for the length only. The buffer then holds the token: do not log it, and wipe it when done
+/// if it outlives the request.
+///
+/// Thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `client` or `len_out`,
+/// a NULL `buf` with a non-zero `buf_len`, or a buffer too small; otherwise as
+/// `authtoken_client_token()`.
+///
+/// # Safety
+/// `client` is NULL or a live client handle; `buf` is NULL or points to `buf_len` writable
+/// bytes; `len_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn authtoken_client_authorization_header_into(
+    client: *const authtoken_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> authtoken_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a live handle.
+        let client = unsafe { handle(client, "client") }?;
+        check_out(len_out, "len_out")?;
+        if buf.is_null() && buf_len != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("argument `buf` is NULL but `buf_len` is {buf_len}"),
+            ));
+        }
+        let needed = client.client.with_authorization_header(|value| {
+            let bytes = value.as_bytes();
+            if bytes.len() < buf_len {
+                // SAFETY: `buf` is non-NULL here (`buf_len` > 0) and the caller promises
+                // `buf_len` writable bytes; the value and its NUL take `bytes.len() + 1` of
+                // them, and a Rust string cannot overlap the caller's buffer.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), bytes.len());
+                    *buf.add(bytes.len()) = 0;
+                }
+                Ok(bytes.len())
+            } else {
+                Err(bytes.len())
+            }
+        })?;
+        let (len, result) = match needed {
+            Ok(len) => (len, Ok(())),
+            Err(len) => (
+                len,
+                Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "argument `buf_len`: the header needs {} bytes with its NUL, `buf` has {buf_len}",
+                        len + 1
+                    ),
+                )),
+            ),
+        };
+        // SAFETY: checked non-NULL; the caller promises it is writable.
+        unsafe { write_out(len_out, len) };
+        result
+    })
+}
+
 /// Sends a signed request and reads the whole answer.
 ///
 /// - `method`: `GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE` or `OPTIONS` (any case).

@@ -158,6 +158,19 @@ static void client_argument_errors(void) {
              "authorization_header(NULL client)");
     CHECK_RC(authtoken_client_authorization_header(client, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
              "authorization_header(NULL out)");
+    {
+        char buf[8];
+        size_t len = 7;
+        CHECK_RC(authtoken_client_authorization_header_into(NULL, buf, sizeof buf, &len),
+                 AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_into(NULL client)");
+        CHECK_RC(authtoken_client_authorization_header_into(client, buf, sizeof buf, NULL),
+                 AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_into(NULL len_out)");
+        CHECK_STR(h_last_message(), "argument `len_out` is NULL", "message");
+        CHECK_RC(authtoken_client_authorization_header_into(client, NULL, 16, &len),
+                 AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_into(NULL buf, 16)");
+        CHECK_STR(h_last_message(), "argument `buf` is NULL but `buf_len` is 16", "message");
+        CHECK(len == 7, "len_out untouched when the arguments are refused");
+    }
     CHECK_RC(authtoken_client_logout(NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "logout(NULL)");
     CHECK_RC(authtoken_client_forget(NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "forget(NULL)");
     CHECK_RC(authtoken_client_base_url(NULL, &s), AUTHTOKEN_RESULT_INVALID_ARGUMENT, "base_url(NULL)");

@@ -59,6 +59,24 @@ static void run(const struct provider *p) {
     CHECK(header && token && strcmp(header + strlen(p->scheme), token) == 0,
           "the header is the scheme followed by the token");
 
+    /* The same value written into a caller's buffer; a short one gets the length it needs. */
+    size_t len = 0;
+    CHECK_RC(authtoken_client_authorization_header_into(client, NULL, 0, &len),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_into(NULL, 0): the length only");
+    CHECK(header && len == strlen(header), "the length needed is the header's (%zu)", len);
+    char exact[4096];
+    memset(exact, 'x', sizeof exact);
+    size_t written = 0;
+    CHECK_RC(authtoken_client_authorization_header_into(client, exact, len, &written),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_into: no room for the NUL");
+    CHECK(written == len && exact[0] == 'x', "nothing written to a buffer one byte short");
+    CHECK(strstr(h_last_message(), "needs") != NULL, "the message says what is needed: %s",
+          h_last_message());
+    CHECK_RC(authtoken_client_authorization_header_into(client, exact, len + 1, &written),
+             AUTHTOKEN_RESULT_OK, "header_into: exactly enough room");
+    CHECK(header && written == len && strcmp(exact, header) == 0,
+          "the buffer holds the header and its NUL");
+
     /* A signed GET with a query string. */
     authtoken_response *resp = NULL;
     CHECK_RC(authtoken_client_request(client, "GET", "/api/echo/?page=2", NULL, NULL, 0, &resp),

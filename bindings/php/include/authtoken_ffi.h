@@ -352,6 +352,31 @@ authtoken_result authtoken_client_authorization_header(const authtoken_client *c
                                                        char **header_out);
 
 /**
+ * Writes the `Authorization` header value (as `authtoken_client_authorization_header()`
+ * gives it) into the caller's buffer: no allocation and nothing to free, for callers that
+ * sign every request of their own HTTP client.
+ *
+ * On success `buf` holds the value and a terminating NUL, and `*len_out` its length without
+ * the NUL. When `buf_len` is too small (it needs the length + 1) nothing is written to `buf`,
+ * `*len_out` is set to the length the value needs (without the NUL), and
+ * `AUTHTOKEN_RESULT_INVALID_ARGUMENT` is returned; `buf` may be NULL with `buf_len` 0 to ask
+ * for the length only. The buffer then holds the token: do not log it, and wipe it when done
+ * if it outlives the request.
+ *
+ * Thread-safe. Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `client` or `len_out`,
+ * a NULL `buf` with a non-zero `buf_len`, or a buffer too small; otherwise as
+ * `authtoken_client_token()`.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle; `buf` is NULL or points to `buf_len` writable
+ * bytes; `len_out` is NULL or writable.
+ */
+authtoken_result authtoken_client_authorization_header_into(const authtoken_client *client,
+                                                            char *buf,
+                                                            size_t buf_len,
+                                                            size_t *len_out);
+
+/**
  * Sends a signed request and reads the whole answer.
  *
  * - `method`: `GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE` or `OPTIONS` (any case).
