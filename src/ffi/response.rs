@@ -1,6 +1,7 @@
 //! `authtoken_response`: the answer to a signed request, read through borrowed pointers.
 
 use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 use super::boundary::{
     assert_send_sync, check_out, guard, guard_value, handle, str_arg, write_out,
@@ -23,7 +24,8 @@ pub struct authtoken_response {
     url: CString,
     /// Names in lower case, in the order received.
     headers: Vec<(String, CString)>,
-    headers_json: CString,
+    /// Built on the first `authtoken_response_headers_json()`: most callers never ask.
+    headers_json: OnceLock<CString>,
     /// The body followed by one NUL byte that `len` does not count.
     body: Vec<u8>,
     /// What `Response::error_for_status` says about this answer.
@@ -40,6 +42,25 @@ fn c_owned(s: &str) -> CString {
 }
 
 impl authtoken_response {
+    /// The headers as a JSON array of `[name, value]` pairs, made once.
+    fn headers_json(&self) -> Result<&CString, Error> {
+        if let Some(json) = self.headers_json.get() {
+            return Ok(json);
+        }
+        let pairs: Vec<[&str; 2]> = self
+            .headers
+            .iter()
+            .map(|(k, v)| [k.as_str(), v.to_str().unwrap_or_default()])
+            .collect();
+        let json = serde_json::to_string(&pairs).map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("could not encode the response headers: {e}"),
+            )
+        })?;
+        Ok(self.headers_json.get_or_init(|| c_owned(&json)))
+    }
+
     pub(crate) fn new(response: Response) -> Result<authtoken_response, Error> {
         let status = response.status();
         let url = c_owned(response.url());
@@ -48,18 +69,6 @@ impl authtoken_response {
             .iter()
             .map(|(k, v)| (k.clone(), c_owned(v)))
             .collect();
-        let pairs: Vec<[&str; 2]> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| [k.as_str(), v.as_str()])
-            .collect();
-        let json = serde_json::to_string(&pairs).map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("could not encode the response headers: {e}"),
-            )
-        })?;
-        let headers_json = c_owned(&json);
         let status_error = if status >= 400 {
             response.clone().error_for_status().err()
         } else {
@@ -71,7 +80,7 @@ impl authtoken_response {
             status,
             url,
             headers,
-            headers_json,
+            headers_json: OnceLock::new(),
             body,
             status_error,
         })
@@ -146,8 +155,9 @@ pub unsafe extern "C" fn authtoken_response_headers_json(
         // SAFETY: the caller passes NULL or a live handle.
         let response = unsafe { handle(response, "response") }?;
         check_out(json_out, "json_out")?;
+        let json = response.headers_json()?;
         // SAFETY: checked non-NULL; the caller promises it is writable.
-        unsafe { write_out(json_out, response.headers_json.as_ptr()) };
+        unsafe { write_out(json_out, json.as_ptr()) };
         Ok(())
     })
 }
