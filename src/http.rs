@@ -91,10 +91,8 @@ impl Clients {
     {
         let fut = async {
             // While no thread drove the runtime, a server may have closed an idle keep-alive
-            // connection. Two turns of the scheduler (the first polls the sockets, the second
-            // runs the connection tasks woken) let the pool see that before it lends one.
-            tokio::task::yield_now().await;
-            tokio::task::yield_now().await;
+            // connection: let the pool see that before it lends one.
+            settle().await;
             request.await
         };
         if tokio::runtime::Handle::try_current().is_ok() {
@@ -110,6 +108,14 @@ impl Clients {
             self.runtime.block_on(fut)
         }
     }
+}
+
+/// Two turns of the current-thread scheduler: the first polls the sockets, the second runs the
+/// connection tasks that woke (a connection the server closed, a request abandoned by its
+/// caller), which otherwise run only when the next request drives the runtime.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 impl Drop for Clients {
@@ -233,7 +239,17 @@ impl Http {
         let client = &clients.client;
         let mut attempt: u32 = 0;
         loop {
-            let outcome = clients.run(self.send_once(client, req));
+            let outcome = clients.run(async {
+                let outcome = self.send_once(client, req).await;
+                if outcome.is_err() {
+                    // A request given up mid-flight (a timeout, an answer over the size limit)
+                    // leaves its connection to the pool's task, which closes it only when it
+                    // runs: now, so that the server sees the close at once and can stop its
+                    // work (a login it would otherwise complete, issuing a token nobody gets).
+                    settle().await;
+                }
+                outcome
+            });
             let retries_left = attempt < self.settings.max_retries;
             let wait = match &outcome {
                 Ok(resp) if retries_left && req.idempotent && is_retryable_status(resp.status) => {
