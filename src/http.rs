@@ -11,7 +11,9 @@ use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
+};
 use reqwest::Client as ReqwestClient;
 use reqwest::Method;
 use url::Url;
@@ -309,6 +311,11 @@ impl Http {
             builder = builder.header(AUTHORIZATION, value);
         }
         if let Some(body) = req.body {
+            if body.is_empty() && !req.headers.contains_key(CONTENT_LENGTH) {
+                // An empty body is still a body (`PUT` with nothing): say so, as curl and
+                // reqwest's blocking client do; hyper sends no length for an empty one.
+                builder = builder.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            }
             builder = builder.body(body.to_vec());
         }
         let mut resp = builder

@@ -153,3 +153,18 @@ fn requests_from_inside_a_callers_async_runtime_work() {
     runtime.block_on(async move { drop(client) });
     assert_eq!(server.requests(), 2);
 }
+
+#[test]
+fn an_empty_body_is_sent_with_a_content_length_of_zero() {
+    let emu = common::emulator();
+    let client = common::client(&emu, "tpstreams", "empty-put");
+    let put = client
+        .request("PUT", "/api/echo/", &[], Some(b"".as_slice()))
+        .unwrap();
+    let sent = common::echo(&put);
+    assert_eq!(sent["method"], "PUT");
+    assert_eq!(sent["body"], "");
+    assert_eq!(sent["headers"]["content-length"], "0", "{sent}");
+    let get = common::echo(&client.get("/api/echo/").unwrap());
+    assert!(get["headers"].get("content-length").is_none(), "{get}");
+}
