@@ -1,6 +1,6 @@
 //! `authtoken_response`: the answer to a signed request, read through borrowed pointers.
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use super::boundary::{
@@ -21,15 +21,54 @@ use crate::response::Response;
 /// Thread-safety: a response may be read from many threads at once.
 pub struct authtoken_response {
     status: u16,
+    /// The URL followed by one NUL byte that `url_len` does not count.
     url: CString,
-    /// Names in lower case, in the order received.
-    headers: Vec<(String, CString)>,
+    /// Every header as `name NUL value NUL`, names in lower case, in the order received; the
+    /// last NUL is not counted by `headers_len` (see [`authtoken_response_parts`]).
+    headers: Vec<u8>,
+    /// Where each header's name and value start in `headers` (both end at the next NUL).
+    header_spans: Vec<(usize, usize)>,
     /// Built on the first `authtoken_response_headers_json()`: most callers never ask.
     headers_json: OnceLock<CString>,
     /// The body followed by one NUL byte that `len` does not count.
     body: Vec<u8>,
     /// What `Response::error_for_status` says about this answer.
     status_error: Option<Error>,
+}
+
+/// Everything a response holds, read with one call: `authtoken_response_read()`.
+///
+/// Every pointer is borrowed from the response: valid until `authtoken_response_free()`, not
+/// to be freed by the caller, never NULL. Each text is also followed by a NUL byte that its
+/// length does not count, so it can be used as a C string.
+///
+/// Thread-safety: a plain value; the pointers may be read from many threads at once.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct authtoken_response_parts {
+    /// The body bytes (`body_len` of them; a body may hold NUL bytes).
+    pub body: *const u8,
+    /// The number of body bytes.
+    pub body_len: usize,
+    /// Every header, in the order received (a repeated header appears once per value), as
+    /// `header_count` pairs `name NUL value NUL`, names in lower case; the last NUL is not
+    /// counted by `headers_len` (so splitting the `headers_len` bytes at NUL gives the names and
+    /// values in turn). Neither a name nor a value holds a NUL, CR or LF.
+    pub headers: *const c_char,
+    /// The number of bytes of `headers` (0 when there is no header).
+    pub headers_len: usize,
+    /// The number of headers (name/value pairs).
+    pub header_count: usize,
+    /// The final URL (after redirects), UTF-8.
+    pub url: *const c_char,
+    /// The number of bytes of `url`.
+    pub url_len: usize,
+    /// The HTTP status code (100..=599).
+    pub status: u16,
+    /// What `authtoken_response_error_for_status()` would return: `AUTHTOKEN_RESULT_OK` below
+    /// 400, otherwise the kind that follows the status. Call that function for the message and
+    /// the details (it sets the last error); this field alone does not.
+    pub status_result: authtoken_result,
 }
 
 // The header promises that a response may be used from many threads at once.
@@ -42,15 +81,23 @@ fn c_owned(s: &str) -> CString {
 }
 
 impl authtoken_response {
+    /// The headers in the order received, borrowed from the NUL-separated block.
+    fn header_pairs(&self) -> impl Iterator<Item = (&str, &CStr)> + '_ {
+        self.header_spans.iter().map(|&(name, value)| {
+            let name = CStr::from_bytes_until_nul(&self.headers[name..]).unwrap_or_default();
+            let value = CStr::from_bytes_until_nul(&self.headers[value..]).unwrap_or_default();
+            (name.to_str().unwrap_or_default(), value)
+        })
+    }
+
     /// The headers as a JSON array of `[name, value]` pairs, made once.
     fn headers_json(&self) -> Result<&CString, Error> {
         if let Some(json) = self.headers_json.get() {
             return Ok(json);
         }
         let pairs: Vec<[&str; 2]> = self
-            .headers
-            .iter()
-            .map(|(k, v)| [k.as_str(), v.to_str().unwrap_or_default()])
+            .header_pairs()
+            .map(|(k, v)| [k, v.to_str().unwrap_or_default()])
             .collect();
         let json = serde_json::to_string(&pairs).map_err(|e| {
             Error::new(
@@ -64,11 +111,23 @@ impl authtoken_response {
     pub(crate) fn new(response: Response) -> Result<authtoken_response, Error> {
         let status = response.status();
         let url = c_owned(response.url());
-        let headers: Vec<(String, CString)> = response
+        let wanted: usize = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.clone(), c_owned(v)))
-            .collect();
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum();
+        let mut headers = Vec::with_capacity(wanted.max(1));
+        let mut header_spans = Vec::with_capacity(response.headers().len());
+        for (name, value) in response.headers() {
+            let name_at = headers.len();
+            push_text(&mut headers, name);
+            let value_at = headers.len();
+            push_text(&mut headers, value);
+            header_spans.push((name_at, value_at));
+        }
+        if headers.is_empty() {
+            headers.push(0);
+        }
         let status_error = if status >= 400 {
             response.clone().error_for_status().err()
         } else {
@@ -80,11 +139,22 @@ impl authtoken_response {
             status,
             url,
             headers,
+            header_spans,
             headers_json: OnceLock::new(),
             body,
             status_error,
         })
     }
+}
+
+/// Appends `text` and a NUL to a header block; a NUL, CR or LF in it (which HTTP does not
+/// allow in a header, and which would break the block's framing) becomes a space.
+fn push_text(block: &mut Vec<u8>, text: &str) {
+    block.extend(text.bytes().map(|b| match b {
+        0 | b'\r' | b'\n' => b' ',
+        b => b,
+    }));
+    block.push(0);
 }
 
 /// The HTTP status code of the response (100..=599), or 0 when `response` is NULL (which sets
@@ -125,8 +195,7 @@ pub unsafe extern "C" fn authtoken_response_header(
         let name = unsafe { str_arg(name, "name") }?;
         check_out(value_out, "value_out")?;
         let value = response
-            .headers
-            .iter()
+            .header_pairs()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map_or(std::ptr::null(), |(_, v)| v.as_ptr());
         // SAFETY: checked non-NULL; the caller promises it is writable.
@@ -158,6 +227,47 @@ pub unsafe extern "C" fn authtoken_response_headers_json(
         let json = response.headers_json()?;
         // SAFETY: checked non-NULL; the caller promises it is writable.
         unsafe { write_out(json_out, json.as_ptr()) };
+        Ok(())
+    })
+}
+
+/// Reads everything a response holds with one call: status, the result its status maps to,
+/// body, headers and final URL (see `authtoken_response_parts`). Bindings use it to copy a
+/// response out in one crossing; C callers may prefer the single accessors.
+///
+/// On success `*parts_out` is filled; its pointers are borrowed from the response (valid until
+/// `authtoken_response_free()`; do not free them).
+///
+/// Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL argument.
+///
+/// # Safety
+/// `response` is NULL or a live response handle; `parts_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn authtoken_response_read(
+    response: *const authtoken_response,
+    parts_out: *mut authtoken_response_parts,
+) -> authtoken_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a live handle.
+        let response = unsafe { handle(response, "response") }?;
+        check_out(parts_out, "parts_out")?;
+        let headers_len = response.headers.len() - 1;
+        let parts = authtoken_response_parts {
+            body: response.body.as_ptr(),
+            body_len: response.body.len() - 1,
+            headers: response.headers.as_ptr().cast::<c_char>(),
+            headers_len,
+            header_count: response.header_spans.len(),
+            url: response.url.as_ptr(),
+            url_len: response.url.as_bytes().len(),
+            status: response.status,
+            status_result: response
+                .status_error
+                .as_ref()
+                .map_or(authtoken_result::Ok, |e| e.kind().into()),
+        };
+        // SAFETY: checked non-NULL; the caller promises it is writable.
+        unsafe { write_out(parts_out, parts) };
         Ok(())
     })
 }

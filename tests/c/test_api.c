@@ -239,6 +239,10 @@ static void response_argument_errors(void) {
              "response_url(NULL)");
     CHECK_RC(authtoken_response_error_for_status(NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
              "response_error_for_status(NULL)");
+    authtoken_response_parts parts;
+    CHECK_RC(authtoken_response_read(NULL, &parts), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+             "response_read(NULL)");
+    CHECK_CONTAINS(h_last_message(), "response", "the message names the argument");
 }
 
 static void panics(void) {

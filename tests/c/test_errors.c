@@ -229,6 +229,14 @@ static void unauthorized_and_statuses(void) {
     CHECK_RC(authtoken_response_error_for_status(r), AUTHTOKEN_RESULT_HTTP_STATUS,
              "error_for_status on 404");
     CHECK(authtoken_last_error_status() == 404, "last error status 404");
+    authtoken_response_parts parts;
+    CHECK_RC(authtoken_response_read(r, &parts), AUTHTOKEN_RESULT_OK, "response_read on 404");
+    CHECK(parts.status == 404 && parts.status_result == AUTHTOKEN_RESULT_HTTP_STATUS,
+          "parts: status 404 maps to HTTP_STATUS (got %u)", (unsigned)parts.status_result);
+    CHECK(authtoken_last_error_code() == AUTHTOKEN_RESULT_OK,
+          "response_read succeeded, so the last error is clear");
+    CHECK_RC(authtoken_response_error_for_status(r), AUTHTOKEN_RESULT_HTTP_STATUS,
+             "error_for_status again, for the details");
     char *server = authtoken_last_error_server_message_dup();
     CHECK_STR(server, "Not found.", "server message");
     authtoken_string_free(server);

@@ -109,6 +109,42 @@ static void run(const struct provider *p) {
     CHECK_CONTAINS(url, "/api/echo/?page=2", "url");
     CHECK_RC(authtoken_response_error_for_status(resp), AUTHTOKEN_RESULT_OK,
              "error_for_status on 200");
+
+    /* The same answer read in one call: every part agrees with its own accessor. */
+    authtoken_response_parts parts;
+    memset(&parts, 0xAB, sizeof parts);
+    CHECK_RC(authtoken_response_read(resp, NULL), AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+             "response_read(resp, NULL)");
+    CHECK_CONTAINS(h_last_message(), "parts_out", "the message names parts_out");
+    CHECK_RC(authtoken_response_read(resp, &parts), AUTHTOKEN_RESULT_OK, "response_read");
+    CHECK(parts.status == 200 && parts.status_result == AUTHTOKEN_RESULT_OK,
+          "parts: status 200, result OK (got %u, %u)", (unsigned)parts.status,
+          (unsigned)parts.status_result);
+    const uint8_t *body_data = NULL;
+    size_t body_len = 0;
+    CHECK_RC(authtoken_response_body(resp, &body_data, &body_len), AUTHTOKEN_RESULT_OK,
+             "response_body");
+    CHECK(parts.body == body_data && parts.body_len == body_len && parts.body[body_len] == 0,
+          "parts: the body and its length, NUL after it");
+    CHECK(parts.url_len == strlen(url) && memcmp(parts.url, url, parts.url_len) == 0,
+          "parts: the URL and its length");
+    /* Walk the NUL-separated block: header_count pairs, and the content type among them. */
+    size_t pairs_seen = 0, at = 0;
+    const char *block_type = NULL;
+    while (at < parts.headers_len) {
+        const char *name = parts.headers + at;
+        const char *value = name + strlen(name) + 1;
+        at = (size_t)(value - parts.headers) + strlen(value) + 1;
+        pairs_seen++;
+        if (strcmp(name, "content-type") == 0) block_type = value;
+    }
+    CHECK(at == parts.headers_len + 1 && parts.headers[parts.headers_len] == 0,
+          "parts: the block ends with a NUL that headers_len does not count");
+    CHECK(pairs_seen == parts.header_count && pairs_seen > 0,
+          "parts: %zu name/value pairs, header_count %zu", pairs_seen, parts.header_count);
+    CHECK(block_type && content_type && strcmp(block_type, content_type) == 0,
+          "parts: the content type as response_header gives it (%s)",
+          block_type ? block_type : "(missing)");
     authtoken_response_free(resp);
 
     /* A signed POST with headers (object form) and a JSON body. */

@@ -156,6 +156,59 @@ typedef struct authtoken_client authtoken_client;
 typedef struct authtoken_response authtoken_response;
 
 /**
+ * Everything a response holds, read with one call: `authtoken_response_read()`.
+ *
+ * Every pointer is borrowed from the response: valid until `authtoken_response_free()`, not
+ * to be freed by the caller, never NULL. Each text is also followed by a NUL byte that its
+ * length does not count, so it can be used as a C string.
+ *
+ * Thread-safety: a plain value; the pointers may be read from many threads at once.
+ */
+typedef struct {
+    /**
+     * The body bytes (`body_len` of them; a body may hold NUL bytes).
+     */
+    const uint8_t *body;
+    /**
+     * The number of body bytes.
+     */
+    size_t body_len;
+    /**
+     * Every header, in the order received (a repeated header appears once per value), as
+     * `header_count` pairs `name NUL value NUL`, names in lower case; the last NUL is not
+     * counted by `headers_len` (so splitting the `headers_len` bytes at NUL gives the names and
+     * values in turn). Neither a name nor a value holds a NUL, CR or LF.
+     */
+    const char *headers;
+    /**
+     * The number of bytes of `headers` (0 when there is no header).
+     */
+    size_t headers_len;
+    /**
+     * The number of headers (name/value pairs).
+     */
+    size_t header_count;
+    /**
+     * The final URL (after redirects), UTF-8.
+     */
+    const char *url;
+    /**
+     * The number of bytes of `url`.
+     */
+    size_t url_len;
+    /**
+     * The HTTP status code (100..=599).
+     */
+    uint16_t status;
+    /**
+     * What `authtoken_response_error_for_status()` would return: `AUTHTOKEN_RESULT_OK` below
+     * 400, otherwise the kind that follows the status. Call that function for the message and
+     * the details (it sets the last error); this field alone does not.
+     */
+    authtoken_result status_result;
+} authtoken_response_parts;
+
+/**
  * The library's version, e.g. `"0.1.0"`: a static string, never freed. Pure and thread-safe;
  * does not touch the last error.
  */
@@ -557,6 +610,22 @@ authtoken_result authtoken_response_header(const authtoken_response *response,
  */
 authtoken_result authtoken_response_headers_json(const authtoken_response *response,
                                                  const char **json_out);
+
+/**
+ * Reads everything a response holds with one call: status, the result its status maps to,
+ * body, headers and final URL (see `authtoken_response_parts`). Bindings use it to copy a
+ * response out in one crossing; C callers may prefer the single accessors.
+ *
+ * On success `*parts_out` is filled; its pointers are borrowed from the response (valid until
+ * `authtoken_response_free()`; do not free them).
+ *
+ * Errors: `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL argument.
+ *
+ * # Safety
+ * `response` is NULL or a live response handle; `parts_out` is NULL or writable.
+ */
+authtoken_result authtoken_response_read(const authtoken_response *response,
+                                         authtoken_response_parts *parts_out);
 
 /**
  * Gets the response body.

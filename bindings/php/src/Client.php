@@ -50,6 +50,16 @@ final class Client
     private ?CData $handle = null;
     /** A reusable `char *` output slot for the owned strings the library returns. */
     private CData $out;
+    /**
+     * Scratch space reused by every call of this client (PHP runs one call at a time per
+     * object): the response handle slot, the response's parts, and the buffer the warm
+     * header is written into (grown when a token needs more), with its length.
+     */
+    private CData $responseSlot;
+    private CData $parts;
+    private CData $headerBuffer;
+    private int $headerCapacity = 0;
+    private CData $headerLength;
 
     /**
      * Creates a client. No network traffic happens here: the first login is on first use.
@@ -133,11 +143,30 @@ final class Client
      */
     public function authorizationHeader(): string
     {
-        $code = $this->ffi->authtoken_client_authorization_header($this->handle(), FFI::addr($this->out));
-        if ($code !== 0) {
-            throw Library::lastError($code);
+        $handle = $this->handle();
+        for (;;) {
+            $code = $this->ffi->authtoken_client_authorization_header_into(
+                $handle,
+                $this->headerBuffer,
+                $this->headerCapacity,
+                $this->headerLength,
+            );
+            if ($code === 0) {
+                return FFI::string($this->headerBuffer, $this->headerLength[0]);
+            }
+            $needed = $this->headerLength[0] + 1;
+            if ($code !== Exception\InvalidArgumentException::CODE || $needed <= $this->headerCapacity) {
+                throw Library::lastError($code);
+            }
+            // A longer token than any before (a JWT with many claims): room for it, then again.
+            $this->growHeaderBuffer($needed);
         }
-        return $this->takeOut();
+    }
+
+    private function growHeaderBuffer(int $capacity): void
+    {
+        $this->headerBuffer = $this->ffi->new("char[$capacity]");
+        $this->headerCapacity = $capacity;
     }
 
     /**
@@ -414,6 +443,11 @@ final class Client
     {
         $this->ffi = Library::ffi();
         $this->out = $this->ffi->new('char *');
+        // Arrays of one, so that each call passes them as pointers without an FFI::addr().
+        $this->responseSlot = $this->ffi->new('authtoken_response *[1]');
+        $this->parts = $this->ffi->new('authtoken_response_parts[1]');
+        $this->headerLength = $this->ffi->new('size_t[1]');
+        $this->growHeaderBuffer(1024);
         $handle = $this->ffi->new('authtoken_client *');
         $code = $this->ffi->authtoken_client_new($json, FFI::addr($handle));
         if ($code !== 0) {
@@ -462,7 +496,6 @@ final class Client
                 FFI::memcpy($bodyPtr, $body, $bodyLen);
             }
         }
-        $response = $this->ffi->new('authtoken_response *');
         $code = $this->ffi->authtoken_client_request(
             $handle,
             $method,
@@ -470,11 +503,12 @@ final class Client
             $headersJson,
             $bodyPtr,
             $bodyLen,
-            FFI::addr($response),
+            $this->responseSlot,
         );
         if ($code !== 0) {
             throw Library::lastError($code);
         }
+        $response = $this->responseSlot[0];
         try {
             return $this->readResponse($response);
         } finally {
@@ -482,31 +516,31 @@ final class Client
         }
     }
 
-    /** Copies everything out of a native response (which the caller frees). */
+    /** Copies everything out of a native response (which the caller frees), in one crossing. */
     private function readResponse(CData $response): Response
     {
-        $ffi = $this->ffi;
-        $status = $ffi->authtoken_response_status($response);
-        $text = $ffi->new('const char *');
-        $this->check($ffi->authtoken_response_headers_json($response, FFI::addr($text)));
-        /** @var list<array{0: string, 1: string}> $pairs */
-        $pairs = json_decode(FFI::string($text), true, 3, JSON_THROW_ON_ERROR);
+        $this->check($this->ffi->authtoken_response_read($response, $this->parts));
+        $parts = $this->parts[0];
         $headers = [];
-        foreach ($pairs as [$name, $value]) {
-            $headers[$name][] = $value;
+        if ($parts->header_count > 0) {
+            // `name NUL value NUL ...`: names and values in turn.
+            $fields = explode("\0", FFI::string($parts->headers, $parts->headers_len));
+            for ($i = 0, $n = count($fields); $i < $n; $i += 2) {
+                $headers[$fields[$i]][] = $fields[$i + 1];
+            }
         }
-        $this->check($ffi->authtoken_response_url($response, FFI::addr($text)));
-        $url = FFI::string($text);
-        $data = $ffi->new('const uint8_t *');
-        $length = $ffi->new('size_t');
-        $this->check($ffi->authtoken_response_body($response, FFI::addr($data), FFI::addr($length)));
-        $body = FFI::string($data, $length->cdata);
         $statusError = null;
-        $code = $ffi->authtoken_response_error_for_status($response);
-        if ($code !== 0) {
+        if ($parts->status_result !== 0) {
+            $code = $this->ffi->authtoken_response_error_for_status($response);
             $statusError = [$code, ...Library::lastErrorDetails($code)];
         }
-        return new Response($status, $headers, $body, $url, $statusError);
+        return new Response(
+            $parts->status,
+            $headers,
+            FFI::string($parts->body, $parts->body_len),
+            FFI::string($parts->url, $parts->url_len),
+            $statusError,
+        );
     }
 
     private function check(int $code): void

@@ -54,6 +54,19 @@ final class ProvidersTest extends TestCase
         self::assertIsInt($claims['exp']);
     }
 
+    public function testAHeaderLongerThanAnyBeforeIsWhole(): void
+    {
+        // Testpress' JWT carries the username: a long one makes a header of over 2 KiB.
+        $this->username = 'php-long-' . str_repeat('u', 1600) . '@example.com';
+        $client = $this->client('testpress');
+        $header = $client->authorizationHeader();
+        self::assertGreaterThan(2048, strlen($header));
+        self::assertSame('JWT ' . $client->token(), $header);
+        self::assertSame($header, $client->authorizationHeader());
+        self::assertSame($header, self::echoed($client->get('/api/echo/'))['headers']['authorization']);
+        self::assertSame(1, $this->emulator->logins('testpress', $this->username));
+    }
+
     public function testTestpressApiVersionIsSelectable(): void
     {
         foreach (['v2.2', 'v2.3', 'v2.5'] as $version) {

@@ -90,10 +90,21 @@ module AuthToken
     attach_function :authtoken_client_is_refused, %i[pointer uint16 pointer size_t pointer], :uint32
     attach_function :authtoken_client_check_url, %i[pointer string], :uint32
 
-    attach_function :authtoken_response_status, [:pointer], :uint16
-    attach_function :authtoken_response_headers_json, %i[pointer pointer], :uint32
-    attach_function :authtoken_response_body, %i[pointer pointer pointer], :uint32
-    attach_function :authtoken_response_url, %i[pointer pointer], :uint32
+    # Everything a response holds, filled by one authtoken_response_read() (the pointers are
+    # borrowed from the response; see authtoken_response_parts in authtoken.h).
+    class ResponseParts < FFI::Struct
+      layout :body, :pointer,
+             :body_len, :size_t,
+             :headers, :pointer,
+             :headers_len, :size_t,
+             :header_count, :size_t,
+             :url, :pointer,
+             :url_len, :size_t,
+             :status, :uint16,
+             :status_result, :uint32
+    end
+
+    attach_function :authtoken_response_read, [:pointer, ResponseParts.by_ref], :uint32
     attach_function :authtoken_response_error_for_status, [:pointer], :uint32
     attach_function :authtoken_response_free, [:pointer], :void
 

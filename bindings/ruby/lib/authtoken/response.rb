@@ -24,16 +24,17 @@ module AuthToken
 
     private_class_method :new
 
-    # Internal: copies a native response. +handle+ must be a live authtoken_response pointer;
-    # the caller frees it afterwards.
+    # Internal: copies a native response, read with one call. +handle+ must be a live
+    # authtoken_response pointer; the caller frees it afterwards.
     def initialize(handle)
-      out = FFI::MemoryPointer.new(:pointer)
-      @status = Native.authtoken_response_status(handle)
-      @url = borrowed_string(:authtoken_response_url, handle, out)
-      @header_pairs = JSON.parse(borrowed_string(:authtoken_response_headers_json, handle, out), freeze: true)
-      @body = read_body(handle, out).freeze
+      parts = Native::ResponseParts.new
+      Native.check(Native.authtoken_response_read(handle, parts))
+      @status = parts[:status]
+      @url = parts[:url].read_bytes(parts[:url_len]).force_encoding(Encoding::UTF_8).freeze
+      @header_pairs = header_block(parts)
+      @body = parts[:body].read_bytes(parts[:body_len]).freeze
       @headers = nil
-      @failure = failure(handle)
+      @failure = parts[:status_result].zero? ? nil : failure(handle)
       headers
       freeze
     end
@@ -91,23 +92,17 @@ module AuthToken
 
     private
 
-    # The error #raise_for_status raises (the library maps the status), or nil below 400.
+    # The error #raise_for_status raises: the library maps the status (and sets the details).
     def failure(handle)
-      return nil if @status < 400
-
       Native.last_error(Native.authtoken_response_error_for_status(handle), response: self)
     end
 
-    # A string borrowed from the response, copied; +out+ is scratch space for one pointer.
-    def borrowed_string(function, handle, out)
-      Native.check(Native.public_send(function, handle, out))
-      out.read_pointer.read_string.force_encoding(Encoding::UTF_8).freeze
-    end
+    # The <tt>name NUL value NUL ...</tt> block as frozen <tt>[name, value]</tt> pairs.
+    def header_block(parts)
+      return [].freeze if parts[:header_count].zero?
 
-    def read_body(handle, out)
-      length = FFI::MemoryPointer.new(:size_t)
-      Native.check(Native.authtoken_response_body(handle, out, length))
-      out.read_pointer.read_bytes(length.read(:size_t))
+      fields = parts[:headers].read_bytes(parts[:headers_len]).force_encoding(Encoding::UTF_8).split("\0", -1)
+      fields.each(&:freeze).each_slice(2).map(&:freeze).freeze
     end
   end
 end
