@@ -405,6 +405,43 @@ authtoken_result authtoken_client_authorization_header(const authtoken_client *c
                                                        char **header_out);
 
 /**
+ * As `authtoken_client_authorization_header()`, and also sets `*serial_out` to the serial of
+ * the token the header holds (see `authtoken_client_token_serial()`), read together so that
+ * they always match.
+ *
+ * Thread-safe. Errors: as `authtoken_client_authorization_header()`;
+ * `AUTHTOKEN_RESULT_INVALID_ARGUMENT` for a NULL `serial_out` too. Outputs are written only
+ * on success.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle; `header_out` and `serial_out` are NULL or
+ * writable.
+ */
+authtoken_result authtoken_client_authorization_header_and_serial(const authtoken_client *client,
+                                                                  char **header_out,
+                                                                  uint64_t *serial_out);
+
+/**
+ * A number naming the fresh token this client holds in memory, or 0 when it holds none
+ * (none obtained yet, expired or within `refresh_margin_s` of its expiry, invalidated,
+ * forgotten, logged out), or when `client` is NULL (which sets the last error to
+ * `AUTHTOKEN_RESULT_INVALID_ARGUMENT`). Every token gets a new serial; it never blocks, logs
+ * in or reads the store.
+ *
+ * For bindings that keep a copy of the header in their own language (one crossing per warm
+ * header instead of a string copy): keep the serial that
+ * `authtoken_client_authorization_header_and_serial()` gave with the header; while this
+ * function returns that serial (and it is not 0), the copy is still the header to send;
+ * otherwise ask for the header again.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle.
+ */
+uint64_t authtoken_client_token_serial(const authtoken_client *client);
+
+/**
  * Writes the `Authorization` header value (as `authtoken_client_authorization_header()`
  * gives it) into the caller's buffer: no allocation and nothing to free, for callers that
  * sign every request of their own HTTP client.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, SystemTime};
 
 use once_cell::sync::Lazy;
@@ -221,18 +221,21 @@ impl Client {
     /// # Errors
     /// As [`Client::token`].
     pub fn with_authorization_header<R>(&self, f: impl FnOnce(&str) -> R) -> Result<R> {
-        {
-            let current = self
-                .inner
-                .slot
-                .current
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some(token) = current.as_deref().filter(|t| self.inner.is_fresh(t)) {
-                return Ok(f(token.header_value()));
-            }
+        if let Some(token) = self.inner.fresh_current() {
+            return Ok(f(token.header_value()));
         }
         Ok(f(self.token()?.header_value()))
+    }
+
+    /// The [`Token::serial`] of the fresh token this client holds in memory, or `None` when it
+    /// holds none (none obtained yet, expired or within `refresh_margin_s` of its expiry,
+    /// invalidated, forgotten, logged out). Never blocks on a login, a lock or the store.
+    ///
+    /// For bindings that keep a copy of the header in their own language: while this returns
+    /// the serial of the token their copy came from, the copy is what
+    /// [`Client::authorization_header`] would return; on any other answer, ask that again.
+    pub fn fresh_token_serial(&self) -> Option<u64> {
+        self.inner.fresh_current().map(|t| t.serial())
     }
 
     /// The `Authorization` header value, exactly as the service wants it:
@@ -558,6 +561,19 @@ impl Client {
     }
 }
 
+/// The slot's read guard, known to hold a fresh token: derefs to it.
+struct FreshToken<'a>(RwLockReadGuard<'a, Option<Arc<Token>>>);
+
+impl std::ops::Deref for FreshToken<'_> {
+    type Target = Token;
+
+    fn deref(&self) -> &Token {
+        self.0
+            .as_deref()
+            .expect("FreshToken is made only over Some")
+    }
+}
+
 impl Inner {
     fn current(&self) -> Option<Arc<Token>> {
         self.slot
@@ -569,6 +585,20 @@ impl Inner {
 
     fn is_fresh(&self, token: &Token) -> bool {
         !token.needs_refresh_at(coarse_now(), self.config.refresh_margin)
+    }
+
+    /// The fresh token in memory, borrowed under the slot's read lock (no `Arc` count
+    /// touched): the warm paths' one read.
+    fn fresh_current(&self) -> Option<FreshToken<'_>> {
+        let current = self
+            .slot
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_deref()
+            .is_some_and(|t| self.is_fresh(t))
+            .then_some(FreshToken(current))
     }
 
     fn fresh_in_memory(&self) -> Option<Arc<Token>> {

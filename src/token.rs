@@ -2,6 +2,7 @@
 //! configured lifetime, else unknown (valid until the server says 401).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -18,7 +19,11 @@ pub struct Token {
     header: SecretString,
     obtained_at: SystemTime,
     expires_at: Option<SystemTime>,
+    serial: u64,
 }
+
+/// The serial of the next token made in this process (0 is never given: it means "none").
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// The longest token accepted, from a login answer or a store.
 pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -43,7 +48,15 @@ impl Token {
             header,
             obtained_at,
             expires_at,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// A number that names this token within the process: every token made gets a new one
+    /// (never 0), and its clones share it. Bindings key a copy of the header on it (see
+    /// [`Client::fresh_token_serial`](crate::Client::fresh_token_serial)).
+    pub fn serial(&self) -> u64 {
+        self.serial
     }
 
     /// The bare token. Treat it as a password: do not log it.

@@ -226,3 +226,46 @@ fn users_of_their_own_http_client_report_a_401_with_invalidate() {
     let err = c.invalidate("").unwrap_err();
     assert_eq!(err.kind(), authtoken::ErrorKind::InvalidArgument);
 }
+
+#[test]
+fn the_fresh_token_serial_names_the_header_until_the_token_changes() {
+    let mut opts = Options::default();
+    opts.set_token_lifetime(Service::Tpstreams, Some(Duration::from_secs(3)));
+    let emu = emulator_with(opts);
+    let mut cfg = config(&emu, "tpstreams", "serial");
+    cfg["refresh_margin_s"] = json!(1);
+    let c = client_from(&cfg);
+    assert_eq!(c.fresh_token_serial(), None, "no token yet");
+    assert_eq!(
+        emu.login_count("tpstreams", "serial"),
+        0,
+        "asking logs nobody in"
+    );
+
+    let first = c.token().unwrap();
+    assert_ne!(first.serial(), 0);
+    assert_eq!(c.fresh_token_serial(), Some(first.serial()));
+    assert_eq!(
+        c.clone().fresh_token_serial(),
+        Some(first.serial()),
+        "a clone shares it"
+    );
+
+    // Within the refresh margin: no serial, so a binding's copy of the header is not used.
+    thread::sleep(Duration::from_millis(2100));
+    assert_eq!(c.fresh_token_serial(), None, "within the margin");
+    let second = c.token().unwrap();
+    assert!(!second.same_secret(&first));
+    assert_ne!(second.serial(), first.serial());
+    assert_eq!(c.fresh_token_serial(), Some(second.serial()));
+
+    // Reported refused: gone at once, and the next token has a new serial.
+    assert!(c.invalidate(&c.authorization_header().unwrap()).unwrap());
+    assert_eq!(c.fresh_token_serial(), None, "after invalidate");
+    let third = c.token().unwrap();
+    assert_ne!(third.serial(), second.serial());
+    assert_eq!(c.fresh_token_serial(), Some(third.serial()));
+    c.logout().unwrap();
+    assert_eq!(c.fresh_token_serial(), None, "after logout");
+    assert_eq!(emu.login_count("tpstreams", "serial"), 3);
+}

@@ -77,6 +77,22 @@ static void run(const struct provider *p) {
     CHECK(header && written == len && strcmp(exact, header) == 0,
           "the buffer holds the header and its NUL");
 
+    /* The serial names the token the header came from, while it is fresh. */
+    char *with_serial = NULL;
+    uint64_t serial = 0;
+    CHECK_RC(authtoken_client_authorization_header_and_serial(client, &with_serial, &serial),
+             AUTHTOKEN_RESULT_OK, "authorization_header_and_serial");
+    CHECK(header && with_serial && strcmp(with_serial, header) == 0 && serial != 0,
+          "the same header, and a serial that is not 0");
+    CHECK(authtoken_client_token_serial(client) == serial, "token_serial gives it back");
+    authtoken_string_free(with_serial);
+    CHECK_RC(authtoken_client_authorization_header_and_serial(client, &with_serial, NULL),
+             AUTHTOKEN_RESULT_INVALID_ARGUMENT, "header_and_serial(serial_out NULL)");
+    CHECK_CONTAINS(h_last_message(), "serial_out", "the message names serial_out");
+    CHECK(authtoken_client_token_serial(NULL) == 0 &&
+              authtoken_last_error_code() == AUTHTOKEN_RESULT_INVALID_ARGUMENT,
+          "token_serial(NULL) is 0 and says INVALID_ARGUMENT");
+
     /* A signed GET with a query string. */
     authtoken_response *resp = NULL;
     CHECK_RC(authtoken_client_request(client, "GET", "/api/echo/?page=2", NULL, NULL, 0, &resp),

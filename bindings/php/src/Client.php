@@ -52,14 +52,17 @@ final class Client
     private CData $out;
     /**
      * Scratch space reused by every call of this client (PHP runs one call at a time per
-     * object): the response handle slot, the response's parts, and the buffer the warm
-     * header is written into (grown when a token needs more), with its length.
+     * object): the response handle slot, the response's parts, the serial output.
      */
     private CData $responseSlot;
     private CData $parts;
-    private CData $headerBuffer;
-    private int $headerCapacity = 0;
-    private CData $headerLength;
+    private CData $serialOut;
+    /**
+     * The last header handed out and the serial of its token: returned again, with no copy,
+     * while authtoken_client_token_serial() still names that token. __debugInfo() hides it.
+     */
+    private string $header = '';
+    private int $headerSerial = 0;
 
     /**
      * Creates a client. No network traffic happens here: the first login is on first use.
@@ -108,6 +111,8 @@ final class Client
         $handle = $this->handle;
         if ($handle !== null) {
             $this->handle = null;
+            $this->header = '';
+            $this->headerSerial = 0;
             $this->ffi->authtoken_client_free($handle);
         }
     }
@@ -144,29 +149,21 @@ final class Client
     public function authorizationHeader(): string
     {
         $handle = $this->handle();
-        for (;;) {
-            $code = $this->ffi->authtoken_client_authorization_header_into(
-                $handle,
-                $this->headerBuffer,
-                $this->headerCapacity,
-                $this->headerLength,
-            );
-            if ($code === 0) {
-                return FFI::string($this->headerBuffer, $this->headerLength[0]);
-            }
-            $needed = $this->headerLength[0] + 1;
-            if ($code !== Exception\InvalidArgumentException::CODE || $needed <= $this->headerCapacity) {
-                throw Library::lastError($code);
-            }
-            // A longer token than any before (a JWT with many claims): room for it, then again.
-            $this->growHeaderBuffer($needed);
+        $serial = $this->ffi->authtoken_client_token_serial($handle);
+        if ($serial !== 0 && $serial === $this->headerSerial) {
+            return $this->header;
         }
-    }
-
-    private function growHeaderBuffer(int $capacity): void
-    {
-        $this->headerBuffer = $this->ffi->new("char[$capacity]");
-        $this->headerCapacity = $capacity;
+        $code = $this->ffi->authtoken_client_authorization_header_and_serial(
+            $handle,
+            FFI::addr($this->out),
+            $this->serialOut,
+        );
+        if ($code !== 0) {
+            throw Library::lastError($code);
+        }
+        $this->header = $this->takeOut();
+        $this->headerSerial = $this->serialOut[0];
+        return $this->header;
     }
 
     /**
@@ -446,8 +443,7 @@ final class Client
         // Arrays of one, so that each call passes them as pointers without an FFI::addr().
         $this->responseSlot = $this->ffi->new('authtoken_response *[1]');
         $this->parts = $this->ffi->new('authtoken_response_parts[1]');
-        $this->headerLength = $this->ffi->new('size_t[1]');
-        $this->growHeaderBuffer(1024);
+        $this->serialOut = $this->ffi->new('uint64_t[1]');
         $handle = $this->ffi->new('authtoken_client *');
         $code = $this->ffi->authtoken_client_new($json, FFI::addr($handle));
         if ($code !== 0) {

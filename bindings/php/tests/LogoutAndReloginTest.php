@@ -85,6 +85,30 @@ final class LogoutAndReloginTest extends TestCase
         self::assertSame(200, $this->emulator->raw('GET', $echo, ["Authorization: $old"])[0]);
     }
 
+    public function testTheHeaderFollowsEveryNewToken(): void
+    {
+        // A re-login made by a request (the server refused the token) ...
+        $client = $this->client();
+        $old = $client->authorizationHeader();
+        self::assertSame($old, $client->authorizationHeader(), 'the same header while warm');
+        $this->emulator->revoke('tpstreams', $this->username);
+        $sent = self::echoed($client->get('/api/echo/'));
+        $fresh = $client->authorizationHeader();
+        self::assertNotSame($old, $fresh);
+        self::assertSame($fresh, $sent['headers']['authorization']);
+        self::assertSame(2, $this->emulator->logins('tpstreams', $this->username));
+
+        // ... and a refresh when the token's lifetime runs out.
+        $this->username .= '-lifetime';
+        $expiring = $this->client('tpstreams-legacy', ['token_lifetime_s' => 1, 'refresh_margin_s' => 0]);
+        $first = $expiring->authorizationHeader();
+        usleep(1_100_000);
+        $second = $expiring->authorizationHeader();
+        self::assertNotSame($first, $second);
+        self::assertSame(200, $expiring->get('/api/echo/')->status);
+        self::assertSame(2, $this->emulator->logins('tpstreams-legacy', $this->username));
+    }
+
     public function testInvalidateForgetsOnlyTheTokenThatWasRefused(): void
     {
         $client = $this->client();

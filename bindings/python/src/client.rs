@@ -1,7 +1,7 @@
 //! `authtoken.Client`: one identity on one service, over the Rust core.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use authtoken::{Client, Config};
 use pyo3::exceptions::PyTypeError;
@@ -46,6 +46,9 @@ where
 #[pyclass(module = "authtoken", name = "Client", subclass, frozen)]
 pub struct PyClient {
     core: RwLock<Option<Client>>,
+    /// The last header handed out, as a Python string, with the serial of its token: returned
+    /// again (a reference count, no copy) while the core's fresh token has that serial.
+    header: Mutex<Option<(u64, Py<PyString>)>>,
     provider: String,
     username: String,
     base_url: String,
@@ -62,6 +65,7 @@ impl PyClient {
             base_url: client.base_url().to_owned(),
             store: client.store_description(),
             core: RwLock::new(Some(client)),
+            header: Mutex::new(None),
         })
     }
 
@@ -244,9 +248,26 @@ impl PyClient {
     /// The `Authorization` header value, exactly as the service wants it: `Token 3f…`
     /// (TPStreams, CruxConnect), `token 3f…` (TPStreams legacy), `JWT eyJ…` (Testpress).
     /// Logs in only when there is no valid token. Raises as `token` does.
-    fn authorization_header(&self, py: Python<'_>) -> PyResult<String> {
+    fn authorization_header(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
+        let serial = {
+            let core = self.core.read().unwrap_or_else(PoisonError::into_inner);
+            core.as_ref().and_then(Client::fresh_token_serial)
+        };
+        if let Some(serial) = serial {
+            if let Some((cached, header)) =
+                &*self.header.lock().unwrap_or_else(PoisonError::into_inner)
+            {
+                if *cached == serial {
+                    return Ok(header.clone_ref(py));
+                }
+            }
+        }
         let core = self.core(py)?;
-        run(py, move || core.authorization_header())
+        let token = run(py, move || core.token())?;
+        let header = PyString::new(py, token.header_value()).unbind();
+        *self.header.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((token.serial(), header.clone_ref(py)));
+        Ok(header)
     }
 
     /// Sends a signed request to `url` (a path below `base_url`, or an absolute URL of the
@@ -369,6 +390,10 @@ impl PyClient {
         let core = self
             .core
             .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.header
+            .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         // Dropping the HTTP client joins its runtime thread: do it without the GIL.

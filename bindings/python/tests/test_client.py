@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -172,6 +173,37 @@ def test_a_revoked_token_is_replaced_and_the_request_resent(
     assert json.loads(sent["body"]) == {"resent": True}
     assert sent["headers"]["authorization"] != old
     assert emulator.logins("tpstreams", username) == 2
+
+
+def test_the_header_follows_every_new_token(
+    emulator: Emulator, make_client: MakeClient, username: str, org: str
+) -> None:
+    # A re-login made by a request (the server refused the token) ...
+    client = make_client()
+    old = client.authorization_header()
+    assert client.authorization_header() is old, "the same str while warm"
+    emulator.revoke("tpstreams", username)
+    sent = echo(client.get("/api/echo/"))
+    fresh = client.authorization_header()
+    assert fresh != old
+    assert sent["headers"]["authorization"] == fresh
+    assert emulator.logins("tpstreams", username) == 2
+
+    # ... and a refresh when the token's lifetime runs out.
+    user = username + "-lifetime"
+    expiring = authtoken.Client(
+        **client_config(
+            emulator, "tpstreams-legacy", user, org, token_lifetime_s=1, refresh_margin_s=0
+        )
+    )
+    first = expiring.authorization_header()
+    time.sleep(1.1)
+    assert expiring.authorization_header() != first
+    assert expiring.get("/api/echo/").status_code == 200
+    assert emulator.logins("tpstreams-legacy", user) == 2
+    expiring.close()
+    with pytest.raises(authtoken.InvalidArgumentError, match="closed"):
+        expiring.authorization_header()
 
 
 def test_a_second_401_raises_unauthorized(

@@ -4,6 +4,7 @@ require_relative "authtoken/version"
 require_relative "authtoken/errors"
 require_relative "authtoken/native"
 require_relative "authtoken/response"
+require_relative "authtoken/request_encoding"
 require_relative "authtoken/client"
 
 # Log in to TPStreams, Testpress and CruxConnect once; share the token; sign requests.

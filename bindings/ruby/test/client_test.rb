@@ -152,6 +152,32 @@ class ClientTest < AuthTokenTest
     assert_equal [2, 0], [emulator.logins("tpstreams", username), emulator.logouts("tpstreams", username)]
   end
 
+  def test_the_header_follows_every_new_token
+    # A re-login made by a request (the server refused the token) ...
+    client = make_client
+    old = client.authorization_header
+    assert_predicate old, :frozen?
+    assert_same old, client.authorization_header, "the same String while warm"
+    emulator.revoke("tpstreams", username)
+    sent = echo(client.get("/api/echo/"))
+    fresh = client.authorization_header
+    refute_equal old, fresh
+    assert_equal fresh, sent["headers"]["authorization"]
+    assert_equal 2, emulator.logins("tpstreams", username)
+
+    # ... and a refresh when the token's lifetime runs out.
+    user = "#{username}-lifetime"
+    expiring = make_client("tpstreams-legacy", username: user, token_lifetime_s: 1, refresh_margin_s: 0)
+    first = expiring.authorization_header
+    sleep 1.1
+    refute_equal first, expiring.authorization_header
+    assert_equal 200, expiring.get("/api/echo/").status
+    assert_equal 2, emulator.logins("tpstreams-legacy", user)
+    expiring.close
+    error = assert_raises(AuthToken::InvalidArgumentError) { expiring.authorization_header }
+    assert_match(/closed/, error.message)
+  end
+
   def test_invalidate_forgets_only_the_token_that_was_refused
     client = make_client
     old = client.authorization_header

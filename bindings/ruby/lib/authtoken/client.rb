@@ -92,6 +92,7 @@ module AuthToken
       @lock = Mutex.new
       @idle = ConditionVariable.new
       @in_flight = 0
+      @header_cache = nil
       @base_url = Native.string_out(:authtoken_client_base_url, @handle).freeze
     end
 
@@ -103,10 +104,24 @@ module AuthToken
     end
 
     # The Authorization header value exactly as the service wants it (<tt>Token 3f…</tt>,
-    # <tt>token 3f…</tt>, <tt>JWT eyJ…</tt>), for sending requests with another HTTP library.
-    # A warm call does not touch the network. Raises the login's errors.
+    # <tt>token 3f…</tt>, <tt>JWT eyJ…</tt>), for sending requests with another HTTP library:
+    # a frozen String. A warm call does not touch the network; while the token it came from is
+    # fresh, it returns the same String again (one quick native call checks that). Raises the
+    # login's errors.
     def authorization_header
-      with_handle { |handle| Native.string_out(:authtoken_client_authorization_header, handle) }
+      cached = @header_cache
+      return cached[1] if cached && token_serial == cached[0]
+
+      with_handle do |handle|
+        out = FFI::MemoryPointer.new(:pointer)
+        serial = FFI::MemoryPointer.new(:uint64)
+        Native.check(Native.authtoken_client_authorization_header_and_serial(handle, out, serial))
+        header = Native.take_string(out.read_pointer).freeze
+        # One frozen pair, replaced whole: a reader on another thread sees a header and the
+        # serial of its own token, never one with the other's.
+        @header_cache = [serial.read(:uint64), header].freeze
+        header
+      end
     end
 
     # Sends a signed request and returns its Response (any status; see
@@ -129,12 +144,12 @@ module AuthToken
     def request(method, url, json: nil, body: nil, headers: nil, query: nil)
       raise ArgumentError, "give json: or body:, not both" if !json.nil? && !body.nil?
 
-      header_list = header_pairs(headers)
-      payload, content_type = encode_body(json, body)
+      header_list = RequestEncoding.header_pairs(headers)
+      payload, content_type = RequestEncoding.encode_body(json, body)
       if content_type && header_list.none? { |name, _| name.casecmp?("content-type") }
         header_list << ["Content-Type", content_type]
       end
-      target = with_query(url.to_s, query)
+      target = RequestEncoding.with_query(url.to_s, query)
       with_handle do |handle|
         send_request(handle, method.to_s.upcase, target, header_list.empty? ? nil : JSON.generate(header_list),
                      payload)
@@ -228,6 +243,7 @@ module AuthToken
       handle = @lock.synchronize do
         current = @handle
         @handle = nil
+        @header_cache = nil
         @idle.wait(@lock) while @in_flight.positive?
         current
       end
@@ -277,6 +293,16 @@ module AuthToken
     CLOSED_MESSAGE = "the client is closed"
     private_constant :CLOSED_MESSAGE
 
+    # The serial of the fresh token the native client holds (0 for none): quick, so it is
+    # called under the lock that #close takes, instead of being counted as in flight.
+    def token_serial
+      @lock.synchronize do
+        raise InvalidArgumentError, CLOSED_MESSAGE if @handle.nil?
+
+        Native.authtoken_client_token_serial(@handle)
+      end
+    end
+
     # Runs the block with the live handle, counting the call so that #close waits for it.
     def with_handle
       handle = @lock.synchronize do
@@ -313,58 +339,6 @@ module AuthToken
       ensure
         Native.authtoken_response_free(response)
       end
-    end
-
-    def header_pairs(headers)
-      pairs =
-        case headers
-        when nil then []
-        when Hash, Array then headers.to_a
-        else raise TypeError, "headers must be a Hash or an Array of [name, value] pairs"
-        end
-      pairs.map do |pair|
-        unless pair.is_a?(Array) && pair.size == 2
-          raise TypeError, "headers must be a Hash or an Array of [name, value] pairs"
-        end
-
-        name, value = pair
-        unless name.is_a?(String) || name.is_a?(Symbol)
-          raise TypeError, "header name #{name.inspect} must be a String or a Symbol"
-        end
-        unless value.is_a?(String) || value.is_a?(Integer)
-          raise TypeError, "header #{name} must have a String or Integer value, not #{value.class}"
-        end
-
-        [name.to_s, value.to_s]
-      end
-    end
-
-    def encode_body(json, body)
-      return [JSON.generate(json), "application/json"] unless json.nil?
-
-      case body
-      when nil then [nil, nil]
-      when String then [body.b, nil]
-      when Hash, Array then [URI.encode_www_form(body), "application/x-www-form-urlencoded"]
-      else
-        return [body.read.to_s.b, nil] if body.respond_to?(:read)
-
-        raise TypeError, "body must be a String, an IO, or a Hash / Array of form fields, not #{body.class}"
-      end
-    end
-
-    def with_query(url, query)
-      return url if query.nil?
-
-      encoded =
-        case query
-        when String then query.delete_prefix("?")
-        when Hash, Array then URI.encode_www_form(query)
-        else raise TypeError, "query must be a Hash, an Array of pairs or a String, not #{query.class}"
-        end
-      return url if encoded.empty?
-
-      url.include?("?") ? "#{url}&#{encoded}" : "#{url}?#{encoded}"
     end
   end
 end

@@ -80,6 +80,10 @@ module AuthToken
     attach_function :authtoken_client_free, [:pointer], :void
     attach_function :authtoken_client_token, %i[pointer pointer], :uint32, blocking: true
     attach_function :authtoken_client_authorization_header, %i[pointer pointer], :uint32, blocking: true
+    attach_function :authtoken_client_authorization_header_and_serial, %i[pointer pointer pointer], :uint32,
+                    blocking: true
+    # Reads the client's memory only (no lock wait, no I/O): keeps the GVL.
+    attach_function :authtoken_client_token_serial, [:pointer], :uint64
     attach_function :authtoken_client_request,
                     %i[pointer string string string pointer size_t pointer], :uint32, blocking: true
     attach_function :authtoken_client_logout, [:pointer], :uint32, blocking: true
