@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLockReadGuard, Weak};
 use std::time::{Duration, SystemTime};
 
 use once_cell::sync::Lazy;
@@ -23,15 +23,18 @@ use crate::redact::{display_url, redact};
 use crate::response::{parse_server_error, Response};
 use crate::status::{kind_for, status_error, Exchange};
 use crate::store::{self, CacheKey, Entry, TokenStore};
-use crate::token::{is_token_shaped, jwt_expiry, parse_expiry, Token};
+use crate::token::{duration_nanos, is_token_shaped, jwt_expiry, parse_expiry, unix_nanos, Token};
+
+mod current;
+use current::CurrentToken;
 
 /// Per-identity state shared by every client of this process: the current token (the warm
-/// path reads it under a read lock), the login gate (single-flight), and how many logins
+/// path reads it under a read lock, or its lock-free summary), the login gate (single-flight), and how many logins
 /// this process has made for the identity (to tell a token it just obtained from one it
 /// found in the store).
 #[derive(Default)]
 struct Slot {
-    current: RwLock<Option<Arc<Token>>>,
+    current: CurrentToken,
     gate: Mutex<()>,
     logins: AtomicU64,
 }
@@ -83,6 +86,8 @@ struct Inner {
     key: CacheKey,
     slot: Arc<Slot>,
     store: Arc<dyn TokenStore>,
+    /// `config.refresh_margin`, as the freshness rule takes it.
+    refresh_margin_ns: u64,
     /// The scrypt hash of the password for refusal records, computed on first need only.
     password_hash: OnceLock<String>,
 }
@@ -116,8 +121,10 @@ impl Client {
         let http = Http::new(&config)?;
         let key = CacheKey::for_config(&config);
         let slot = slot_for(&key);
+        let refresh_margin_ns = duration_nanos(config.refresh_margin);
         Ok(Client {
             inner: Arc::new(Inner {
+                refresh_margin_ns,
                 config,
                 http,
                 key,
@@ -235,7 +242,11 @@ impl Client {
     /// the serial of the token their copy came from, the copy is what
     /// [`Client::authorization_header`] would return; on any other answer, ask that again.
     pub fn fresh_token_serial(&self) -> Option<u64> {
-        self.inner.fresh_current().map(|t| t.serial())
+        let inner = &*self.inner;
+        inner
+            .slot
+            .current
+            .fresh_serial(coarse_now_ns(), inner.refresh_margin_ns)
     }
 
     /// The `Authorization` header value, exactly as the service wants it:
@@ -452,11 +463,7 @@ impl Client {
             .gate
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        *inner
-            .slot
-            .current
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+        inner.slot.current.update(|t| *t = None);
         inner.store.remove(&inner.key, None)?;
         inner.store.remove_refusal(&inner.key)?;
         Ok(())
@@ -576,25 +583,19 @@ impl std::ops::Deref for FreshToken<'_> {
 
 impl Inner {
     fn current(&self) -> Option<Arc<Token>> {
-        self.slot
-            .current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.slot.current.read().clone()
     }
 
     fn is_fresh(&self, token: &Token) -> bool {
-        !token.needs_refresh_at(coarse_now(), self.config.refresh_margin)
+        !token
+            .expiry()
+            .needs_refresh_at(coarse_now_ns(), self.refresh_margin_ns)
     }
 
     /// The fresh token in memory, borrowed under the slot's read lock (no `Arc` count
     /// touched): the warm paths' one read.
     fn fresh_current(&self) -> Option<FreshToken<'_>> {
-        let current = self
-            .slot
-            .current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
+        let current = self.slot.current.read();
         current
             .as_deref()
             .is_some_and(|t| self.is_fresh(t))
@@ -699,29 +700,22 @@ impl Inner {
 
     fn remember(&self, token: Token) -> Arc<Token> {
         let token = Arc::new(token);
-        *self
-            .slot
+        self.slot
             .current
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
+            .update(|current| *current = Some(Arc::clone(&token)));
         token
     }
 
     /// Compare-and-invalidate: forgets `failed` only where it is still the current token, so
     /// that many callers seeing the same 401 cause one login.
     fn invalidate(&self, failed: &str) -> Result<bool> {
-        let in_memory = {
-            let mut current = self
-                .slot
-                .current
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
+        let in_memory = self.slot.current.update(|current| {
             let matches = current.as_ref().is_some_and(|t| t.secret() == failed);
             if matches {
                 *current = None;
             }
             matches
-        };
+        });
         let in_store = self.store.remove(&self.key, Some(failed))?;
         Ok(in_memory || in_store)
     }
@@ -982,11 +976,11 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
     }
 }
 
-/// The wall clock to the kernel's tick (a few milliseconds), read without a system call:
-/// what the freshness check needs (margins are seconds), at a fraction of the cost of
-/// `SystemTime::now()` on the warm path.
+/// The wall clock to the kernel's tick (a few milliseconds) in nanoseconds since the epoch,
+/// read without a system call: what the freshness check needs (margins are seconds), at a
+/// fraction of the cost of `SystemTime::now()` on the warm path.
 #[cfg(target_os = "linux")]
-fn coarse_now() -> SystemTime {
+fn coarse_now_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -994,15 +988,15 @@ fn coarse_now() -> SystemTime {
     // SAFETY: `ts` is a valid, writable timespec; CLOCK_REALTIME_COARSE exists on every Linux
     // this library supports (2.6.32 and later).
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
-    match (rc, u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
-        (0, Ok(secs), Ok(nanos)) => SystemTime::UNIX_EPOCH + Duration::new(secs, nanos),
-        _ => SystemTime::now(),
+    match (rc, u64::try_from(ts.tv_sec), u64::try_from(ts.tv_nsec)) {
+        (0, Ok(secs), Ok(nanos)) => secs.saturating_mul(1_000_000_000).saturating_add(nanos),
+        _ => unix_nanos(SystemTime::now()),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn coarse_now() -> SystemTime {
-    SystemTime::now()
+fn coarse_now_ns() -> u64 {
+    unix_nanos(SystemTime::now())
 }
 
 #[cfg(test)]

@@ -19,7 +19,57 @@ pub struct Token {
     header: SecretString,
     obtained_at: SystemTime,
     expires_at: Option<SystemTime>,
+    expiry: Expiry,
     serial: u64,
+}
+
+/// A token's expiry as integers, for the freshness rule without `SystemTime` arithmetic
+/// (the warm path asks it on every call, and the slot publishes it lock-free).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Expiry {
+    /// Nanoseconds since the Unix epoch; `u64::MAX` for a token that never expires.
+    pub(crate) expires_ns: u64,
+    /// Half the time from obtaining the token to its expiry: the most margin it is given.
+    pub(crate) half_life_ns: u64,
+}
+
+impl Expiry {
+    /// A token without a known expiry: fresh until the server refuses it.
+    pub(crate) const NEVER: Expiry = Expiry {
+        expires_ns: u64::MAX,
+        half_life_ns: u64::MAX,
+    };
+
+    fn of(obtained_at: SystemTime, expires_at: Option<SystemTime>) -> Expiry {
+        match expires_at {
+            None => Expiry::NEVER,
+            Some(exp) => Expiry {
+                // An expiry past 2554 is "never" for this rule.
+                expires_ns: unix_nanos(exp),
+                half_life_ns: duration_nanos(exp.duration_since(obtained_at).unwrap_or_default())
+                    / 2,
+            },
+        }
+    }
+
+    /// The one freshness rule: replace the token once `now_ns` is within `margin_ns` of its
+    /// expiry, the margin capped at half its lifetime, so that a token issued with less
+    /// lifetime than the margin is still used for half of it instead of causing a login on
+    /// every call.
+    pub(crate) fn needs_refresh_at(self, now_ns: u64, margin_ns: u64) -> bool {
+        self.expires_ns != u64::MAX
+            && now_ns.saturating_add(margin_ns.min(self.half_life_ns)) >= self.expires_ns
+    }
+}
+
+/// Nanoseconds since the Unix epoch: 0 before it, `u64::MAX` after 2554.
+pub(crate) fn unix_nanos(t: SystemTime) -> u64 {
+    duration_nanos(t.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+/// `d` in nanoseconds, `u64::MAX` when it does not fit (584 years).
+pub(crate) fn duration_nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The serial of the next token made in this process (0 is never given: it means "none").
@@ -48,6 +98,7 @@ impl Token {
             header,
             obtained_at,
             expires_at,
+            expiry: Expiry::of(obtained_at, expires_at),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -90,16 +141,13 @@ impl Token {
     /// lifetime than the margin is still used for half of it instead of causing a login on
     /// every call.
     pub fn needs_refresh_at(&self, now: SystemTime, margin: Duration) -> bool {
-        match self.expires_at {
-            None => false,
-            Some(exp) => {
-                let lifetime = exp
-                    .duration_since(self.obtained_at)
-                    .unwrap_or(Duration::ZERO);
-                let margin = margin.min(lifetime / 2);
-                now + margin >= exp
-            }
-        }
+        self.expiry
+            .needs_refresh_at(unix_nanos(now), duration_nanos(margin))
+    }
+
+    /// The expiry as the warm path reads it.
+    pub(crate) fn expiry(&self) -> Expiry {
+        self.expiry
     }
 
     /// Whether two tokens hold the same secret.

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     authtoken_string_free(header);
 
     volatile uint32_t sink = 0;
-    double noop_ns, header_ns, header_into_ns, token_ns, kind_ns;
+    double noop_ns, header_ns, header_into_ns, token_ns, kind_ns, serial_ns;
     MEASURE(noop_ns, 5, n, sink += authtoken_noop());
     MEASURE(kind_ns, 5, n, sink += (uint32_t)(uintptr_t)authtoken_error_kind_name(3));
     MEASURE(header_ns, 5, n, {
@@ -79,6 +79,7 @@ int main(int argc, char **argv) {
         sink += authtoken_client_authorization_header_into(client, buf, sizeof buf, &len);
         sink += (uint32_t)len;
     });
+    MEASURE(serial_ns, 5, n, sink += (uint32_t)authtoken_client_token_serial(client));
     MEASURE(token_ns, 5, n, {
         char *t = NULL;
         sink += authtoken_client_token(client, &t);
@@ -95,6 +96,8 @@ int main(int argc, char **argv) {
            header_ns, header_ns / noop_ns);
     printf("  %-52s %9.1f ns/call  %5.2fx\n", "authtoken_client_authorization_header_into() (warm)",
            header_into_ns, header_into_ns / noop_ns);
+    printf("  %-52s %9.1f ns/call  %5.2fx\n", "authtoken_client_token_serial() (warm)",
+           serial_ns, serial_ns / noop_ns);
     printf("  %-52s %9.1f ns/call  %5.2fx\n", "authtoken_client_token() + free (warm)", token_ns,
            token_ns / noop_ns);
 
