@@ -425,8 +425,9 @@ authtoken_result authtoken_client_authorization_header_and_serial(const authtoke
  * A number naming the fresh token this client holds in memory, or 0 when it holds none
  * (none obtained yet, expired or within `refresh_margin_s` of its expiry, invalidated,
  * forgotten, logged out), or when `client` is NULL (which sets the last error to
- * `AUTHTOKEN_RESULT_INVALID_ARGUMENT`). Every token gets a new serial; it never blocks, logs
- * in or reads the store.
+ * `AUTHTOKEN_RESULT_INVALID_ARGUMENT`). Every token gets a new serial. It never logs in or
+ * reads the store, and takes no lock while a token is held (about twice
+ * `authtoken_noop()`); otherwise it waits only for a token being replaced.
  *
  * For bindings that keep a copy of the header in their own language (one crossing per warm
  * header instead of a string copy): keep the serial that

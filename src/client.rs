@@ -236,7 +236,8 @@ impl Client {
 
     /// The [`Token::serial`] of the fresh token this client holds in memory, or `None` when it
     /// holds none (none obtained yet, expired or within `refresh_margin_s` of its expiry,
-    /// invalidated, forgotten, logged out). Never blocks on a login, a lock or the store.
+    /// invalidated, forgotten, logged out). Never logs in or reads the store; lock-free while a
+    /// token is held, else it waits only for a token being replaced.
     ///
     /// For bindings that keep a copy of the header in their own language: while this returns
     /// the serial of the token their copy came from, the copy is what
