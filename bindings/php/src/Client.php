@@ -60,9 +60,11 @@ final class Client
     private CData $serialOut;
     /**
      * The last header handed out and the serial of its token: returned again, with no copy,
-     * while authtoken_client_token_serial() still names that token. __debugInfo() hides it.
+     * while authtoken_client_token_serial() still names that token. On PHP 8.2 and later it
+     * is wrapped in a SensitiveParameterValue, so that var_export(), an (array) cast and
+     * dumpers that read private properties (Symfony's VarDumper) do not show it.
      */
-    private string $header = '';
+    private \SensitiveParameterValue|string|null $header = null;
     private int $headerSerial = 0;
 
     /**
@@ -112,7 +114,7 @@ final class Client
         $handle = $this->handle;
         if ($handle !== null) {
             $this->handle = null;
-            $this->header = '';
+            $this->header = null;
             $this->headerSerial = 0;
             $this->ffi->authtoken_client_free($handle);
         }
@@ -153,7 +155,8 @@ final class Client
         $handle = $this->handle ?? throw new InvalidArgumentException(self::CLOSED);
         $serial = $this->ffi->authtoken_client_token_serial($handle);
         if ($serial !== 0 && $serial === $this->headerSerial) {
-            return $this->header;
+            $header = $this->header;
+            return is_string($header) ? $header : $header->getValue();
         }
         $code = $this->ffi->authtoken_client_authorization_header_and_serial(
             $handle,
@@ -163,9 +166,10 @@ final class Client
         if ($code !== 0) {
             throw Library::lastError($code);
         }
-        $this->header = $this->takeOut();
+        $header = $this->takeOut();
+        $this->header = \PHP_VERSION_ID >= 80200 ? new \SensitiveParameterValue($header) : $header;
         $this->headerSerial = $this->serialOut[0];
-        return $this->header;
+        return $header;
     }
 
     /**

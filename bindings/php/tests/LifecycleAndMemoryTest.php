@@ -89,6 +89,7 @@ final class LifecycleAndMemoryTest extends TestCase
         try {
             $client = $this->client('tpstreams', ['password' => $secret]);
             $token = $client->token();
+            $header = $client->authorizationHeader(); // now cached in the client
         } finally {
             $this->emulator->admin('POST', 'config', ['password' => self::password()]);
         }
@@ -105,6 +106,7 @@ final class LifecycleAndMemoryTest extends TestCase
             self::assertStringNotContainsString($secret, (string) $dump, "dump $i");
             self::assertStringNotContainsString($token, (string) $dump, "dump $i");
         }
+        self::assertSame($header, $client->authorizationHeader());
         self::assertStringContainsString($this->emulator->baseUrl('tpstreams'), $dumps[0]);
     }
 
