@@ -13,7 +13,8 @@ CS_DIR := $(ROOT)/bindings/csharp
 CS_OUT := $(TARGET_DIR)/csharp
 CS_SOURCES := $(sort $(wildcard $(CS_DIR)/src/*.cs))
 CS_TESTS := $(filter-out %/StormWorker.cs %/Probe.cs,$(sort $(wildcard $(CS_DIR)/tests/*.cs)))
-# Every warning, as an error; unsafe only for the UTF-8 copy of returned strings (Native.cs).
+# Every warning, as an error; unsafe only to read returned strings and header blocks in place
+# (Native.cs, Response.cs).
 CS_FLAGS := -warnaserror+ -warn:4 -nologo
 CS_LIB_FLAGS := $(CS_FLAGS) -target:library -unsafe -r:System.Net.Http.dll
 NUNIT_FRAMEWORK := /usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll

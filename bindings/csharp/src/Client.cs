@@ -21,6 +21,17 @@ namespace AuthToken
     {
         private readonly ClientHandle handle;
 
+        // The last header with the serial of its token, published as one immutable object so
+        // that a thread never sees the header of one token with the serial of another.
+        private sealed class CachedHeader
+        {
+            internal readonly string Value;
+            internal readonly ulong Serial;
+            internal CachedHeader(string value, ulong serial) { Value = value; Serial = serial; }
+        }
+
+        private volatile CachedHeader cachedHeader;
+
         /// <summary>The base URL requests are sent to, without a trailing slash.</summary>
         public string BaseUrl { get; private set; }
 
@@ -76,12 +87,27 @@ namespace AuthToken
         }
 
         /// <summary>The Authorization header value exactly as the service wants it ("Token 3f…",
-        /// "token 3f…", "JWT eyJ…"). A warm call does not touch the network.</summary>
+        /// "token 3f…", "JWT eyJ…"). A warm call does not touch the network: while the token in
+        /// memory is the one the last header was made from (one P/Invoke reads its serial), the
+        /// same string instance is returned; after a new token (a login, a refusal, Forget,
+        /// Logout, expiry) the header is read again. Logs in only if no valid token is in memory
+        /// or in the store. A secret: do not log it.</summary>
+        /// <remarks>Thread-safety: safe from many threads at once; the cached header and its
+        /// serial are replaced together, and threads that need a token wait for one login.</remarks>
+        /// <exception cref="InvalidArgumentException">a disposed client</exception>
+        /// <exception cref="AuthTokenException">the login failed (its subclass names why:
+        /// UnauthorizedException for refused credentials, a network or store error, …)</exception>
         public string AuthorizationHeader()
         {
+            ClientHandle h = Handle;
+            CachedHeader cached = cachedHeader;
+            if (cached != null && Native.authtoken_client_token_serial(h) == cached.Serial) return cached.Value;
             IntPtr p;
-            Native.Check(Native.authtoken_client_authorization_header(Handle, out p));
-            return Native.TakeString(p);
+            ulong serial;
+            Native.Check(Native.authtoken_client_authorization_header_and_serial(h, out p, out serial));
+            string header = Native.TakeString(p);
+            cachedHeader = serial == 0 ? null : new CachedHeader(header, serial);
+            return header;
         }
 
         /// <summary>A signed GET; see Request.</summary>
@@ -199,9 +225,12 @@ namespace AuthToken
             CheckUrl(url.IsAbsoluteUri ? url.AbsoluteUri : url.OriginalString);
         }
 
-        /// <summary>Frees the native handle once calls in progress return; does not log out.</summary>
+        /// <summary>Frees the native handle once calls in progress return and drops the cached
+        /// header; does not log out. Afterwards every call throws InvalidArgumentException.</summary>
+        /// <remarks>Thread-safety: may be called from any thread, more than once.</remarks>
         public void Dispose()
         {
+            cachedHeader = null;
             handle.Dispose();
         }
 

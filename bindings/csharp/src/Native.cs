@@ -32,6 +32,22 @@ namespace AuthToken
         }
     }
 
+    // authtoken_response_parts, field for field (x86_64: 64 bytes). Every pointer is borrowed
+    // from the response: valid until authtoken_response_free, never NULL.
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ResponseParts
+    {
+        internal IntPtr Body;
+        internal UIntPtr BodyLen;
+        internal IntPtr Headers;       // header_count pairs "name NUL value NUL"
+        internal UIntPtr HeadersLen;   // without the last NUL
+        internal UIntPtr HeaderCount;
+        internal IntPtr Url;
+        internal UIntPtr UrlLen;
+        internal ushort Status;
+        internal uint StatusResult;    // authtoken_result: 0 below 400
+    }
+
     internal static class Native
     {
         internal const string Lib = "authtoken";
@@ -55,6 +71,10 @@ namespace AuthToken
         [DllImport(Lib)] internal static extern uint authtoken_client_token(ClientHandle client, out IntPtr token);
         [DllImport(Lib)] internal static extern uint authtoken_client_authorization_header(ClientHandle client, out IntPtr header);
         [DllImport(Lib)]
+        internal static extern uint authtoken_client_authorization_header_and_serial(ClientHandle client, out IntPtr header,
+            out ulong serial);
+        [DllImport(Lib)] internal static extern ulong authtoken_client_token_serial(ClientHandle client);
+        [DllImport(Lib)]
         internal static extern uint authtoken_client_request(ClientHandle client, byte[] method, byte[] pathOrUrl,
             byte[] headersJson, byte[] body, UIntPtr bodyLen, out IntPtr response);
         [DllImport(Lib)] internal static extern uint authtoken_client_logout(ClientHandle client);
@@ -66,10 +86,7 @@ namespace AuthToken
             UIntPtr bodyLen, out byte refused);
         [DllImport(Lib)] internal static extern uint authtoken_client_check_url(ClientHandle client, byte[] url);
 
-        [DllImport(Lib)] internal static extern ushort authtoken_response_status(IntPtr response);
-        [DllImport(Lib)] internal static extern uint authtoken_response_headers_json(IntPtr response, out IntPtr json);
-        [DllImport(Lib)] internal static extern uint authtoken_response_body(IntPtr response, out IntPtr data, out UIntPtr len);
-        [DllImport(Lib)] internal static extern uint authtoken_response_url(IntPtr response, out IntPtr url);
+        [DllImport(Lib)] internal static extern uint authtoken_response_read(IntPtr response, out ResponseParts parts);
         [DllImport(Lib)] internal static extern uint authtoken_response_error_for_status(IntPtr response);
         [DllImport(Lib)] internal static extern void authtoken_response_free(IntPtr response);
 

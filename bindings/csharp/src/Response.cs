@@ -20,18 +20,41 @@ namespace AuthToken
 
         internal Response(IntPtr handle)
         {
-            Status = Native.authtoken_response_status(handle);
-            IntPtr p;
-            Native.Check(Native.authtoken_response_url(handle, out p));
-            Url = Utf8.Decode(p);
-            Native.Check(Native.authtoken_response_headers_json(handle, out p));
-            Headers = Json.ParsePairs(Utf8.Decode(p)).AsReadOnly();
-            UIntPtr len;
-            Native.Check(Native.authtoken_response_body(handle, out p, out len));
-            body = new byte[(int)len.ToUInt64()];
-            if (body.Length > 0) Marshal.Copy(p, body, 0, body.Length);
+            // One crossing for everything; the pointers are borrowed until the response is freed.
+            ResponseParts parts;
+            Native.Check(Native.authtoken_response_read(handle, out parts));
+            Status = parts.Status;
+            Url = Utf8.Decode(parts.Url, checked((int)parts.UrlLen.ToUInt64()));
+            Headers = HeaderPairs(parts).AsReadOnly();
+            body = new byte[checked((int)parts.BodyLen.ToUInt64())];
+            if (body.Length > 0) Marshal.Copy(parts.Body, body, 0, body.Length);
             // The core maps the status to an error kind (with the server's message).
-            if (Status >= 400) failure = Native.LastError(Native.authtoken_response_error_for_status(handle), this);
+            if (parts.StatusResult != 0)
+                failure = Native.LastError(Native.authtoken_response_error_for_status(handle), this);
+        }
+
+        // The block "name NUL value NUL ..." as pairs, in order (a repeated header once per value).
+        // Unsafe: the block is read in place; every scan stops at headers_len, the block's length
+        // without its last NUL, so a malformed block cannot make it read past the response.
+        private static unsafe List<KeyValuePair<string, string>> HeaderPairs(ResponseParts parts)
+        {
+            int count = checked((int)parts.HeaderCount.ToUInt64());
+            int len = checked((int)parts.HeadersLen.ToUInt64());
+            var pairs = new List<KeyValuePair<string, string>>(count);
+            byte* b = (byte*)parts.Headers;
+            int at = 0;
+            for (int i = 0; i < count && at < len; i++)
+            {
+                int nameEnd = at;
+                while (nameEnd < len && b[nameEnd] != 0) nameEnd++;
+                int valueEnd = nameEnd + 1;
+                while (valueEnd < len && b[valueEnd] != 0) valueEnd++;
+                pairs.Add(new KeyValuePair<string, string>(
+                    Utf8.Decode((IntPtr)(b + at), nameEnd - at),
+                    Utf8.Decode((IntPtr)(b + nameEnd + 1), valueEnd - nameEnd - 1)));
+                at = valueEnd + 1;
+            }
+            return pairs;
         }
 
         /// <summary>The body's bytes (a copy: changing it does not change the response).</summary>

@@ -212,6 +212,25 @@ namespace AuthToken.Tests
         }
 
         [Test]
+        public void TheHeaderFollowsEveryNewToken()
+        {
+            var client = MakeClient();
+            string warm = client.AuthorizationHeader();
+            Assert.IsTrue(ReferenceEquals(warm, client.AuthorizationHeader()), "a warm header is the cached string");
+            Assert.AreEqual(warm, SentAuthorization(client.Get("/api/echo/")));
+            Assert.IsTrue(ReferenceEquals(warm, client.AuthorizationHeader()), "a request with the same token keeps it");
+            Assert.AreEqual(1, Emulator.Revoke("tpstreams", Username));
+            string sent = SentAuthorization(client.Get("/api/echo/")); // refused, logs in again, resent
+            string fresh = client.AuthorizationHeader();
+            Assert.AreNotEqual(warm, fresh);
+            Assert.AreEqual(sent, fresh);
+            Assert.IsTrue(ReferenceEquals(fresh, client.AuthorizationHeader()), "the new header is cached in turn");
+            Assert.AreEqual(2, Emulator.Logins("tpstreams", Username));
+            client.Dispose();
+            Assert.AreEqual("the client is disposed", Throws<InvalidArgumentException>(() => client.AuthorizationHeader()).Message);
+        }
+
+        [Test]
         public void ASecond401IsUnauthorized()
         {
             var client = MakeClient();
