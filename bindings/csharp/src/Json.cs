@@ -57,17 +57,6 @@ namespace AuthToken
             return list;
         }
 
-        internal static List<KeyValuePair<string, string>> ParsePairs(string json)
-        {
-            var list = new List<KeyValuePair<string, string>>();
-            foreach (var o in (List<object>)Parse(json))
-            {
-                var pair = (List<object>)o;
-                list.Add(new KeyValuePair<string, string>((string)pair[0], (string)pair[1]));
-            }
-            return list;
-        }
-
         // A JSON document as Dictionary<string, object>, List<object>, string, double, bool or null.
         internal static object Parse(string json)
         {
