@@ -1,5 +1,6 @@
 package authtoken;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
 import com.sun.jna.ptr.PointerByReference;
@@ -44,6 +45,21 @@ public final class Client implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final String CLOSED = "the client is closed";
     private static final ThreadLocal<PointerByReference> OUT = ThreadLocal.withInitial(PointerByReference::new);
+    private static final ThreadLocal<Memory> SERIAL_OUT = ThreadLocal.withInitial(() -> new Memory(Long.BYTES));
+
+    /**
+     * A header with the serial of the token it holds: one immutable object, so that a reader
+     * never pairs one token's header with another token's serial.
+     */
+    private static final class CachedHeader {
+        final String value;
+        final long serial;
+
+        CachedHeader(String value, long serial) {
+            this.value = value;
+            this.serial = serial;
+        }
+    }
 
     /** Frees the handle; holds no reference to the Client, so that it can be collected. */
     private static final class Handle implements Runnable {
@@ -66,6 +82,7 @@ public final class Client implements AutoCloseable {
     private final Handle handle;
     private final Cleaner.Cleanable cleanable;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile CachedHeader cachedHeader;
     private final String provider;
     private final String username;
     private final String baseUrl;
@@ -210,10 +227,27 @@ public final class Client implements AutoCloseable {
     /**
      * The Authorization header value exactly as the service wants it ({@code Token 3f…},
      * {@code token 3f…}, {@code JWT eyJ…}), for sending requests with another HTTP library. A
-     * warm call does not touch the network. Throws the login's errors.
+     * warm call does not touch the network, and returns the same String while the token is
+     * the same (one native call: the token's serial is compared with the cached header's).
+     * Thread-safe. Throws the login's errors; InvalidArgumentException once closed.
      */
     public String authorizationHeader() {
-        return stringOut(p -> Lib.authtoken_client_authorization_header(p, OUT.get()));
+        return withHandle(p -> {
+            CachedHeader cached = cachedHeader;
+            // Serial 0 (no token in memory) never matches: a cached serial is never 0.
+            if (cached != null && Lib.authtoken_client_token_serial(p) == cached.serial) {
+                return cached.value;
+            }
+            PointerByReference out = OUT.get();
+            Memory serialOut = SERIAL_OUT.get();
+            Lib.check(Lib.authtoken_client_authorization_header_and_serial(p, out, serialOut));
+            String header = Lib.take(out.getValue());
+            long serial = serialOut.getLong(0);
+            if (serial != 0) {
+                cachedHeader = new CachedHeader(header, serial);
+            }
+            return header;
+        });
     }
 
     /** Sends a signed GET (see {@link #request}). */
@@ -355,6 +389,7 @@ public final class Client implements AutoCloseable {
     public void close() {
         lock.writeLock().lock();
         try {
+            cachedHeader = null; // the token's header should not outlive the client in memory
             cleanable.clean();
         } finally {
             lock.writeLock().unlock();

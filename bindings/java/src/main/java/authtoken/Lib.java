@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
-import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -99,7 +98,9 @@ final class Lib {
     static native int authtoken_client_new(byte[] config, PointerByReference out);
     static native void authtoken_client_free(Pointer client);
     static native int authtoken_client_token(Pointer client, PointerByReference out);
-    static native int authtoken_client_authorization_header(Pointer client, PointerByReference out);
+    static native int authtoken_client_authorization_header_and_serial(Pointer client, PointerByReference header,
+                                                                       Pointer serial);
+    static native long authtoken_client_token_serial(Pointer client);
     static native int authtoken_client_request(Pointer client, byte[] method, byte[] target, byte[] headers,
                                                byte[] body, long bodyLen, PointerByReference out);
     static native int authtoken_client_logout(Pointer client);
@@ -110,10 +111,7 @@ final class Lib {
                                                   ByteByReference out);
     static native int authtoken_client_check_url(Pointer client, byte[] url);
 
-    static native short authtoken_response_status(Pointer response);
-    static native int authtoken_response_headers_json(Pointer response, PointerByReference out);
-    static native int authtoken_response_body(Pointer response, PointerByReference data, LongByReference len);
-    static native int authtoken_response_url(Pointer response, PointerByReference out);
+    static native int authtoken_response_read(Pointer response, Pointer parts);
     static native int authtoken_response_error_for_status(Pointer response);
     static native void authtoken_response_free(Pointer response);
 

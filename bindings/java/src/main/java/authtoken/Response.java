@@ -1,8 +1,7 @@
 package authtoken;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.LongByReference;
-import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,24 +25,64 @@ public final class Response {
     private final byte[] body;
     private final AuthTokenException failure;
 
-    /** Copies a live native response; the caller frees it afterwards. */
+    // authtoken_response_parts (include/authtoken.h) on a 64-bit target, read by offset: a JNA
+    // Structure would fill its fields by reflection on every response.
+    private static final int BODY = 0;
+    private static final int BODY_LEN = 8;
+    private static final int HEADERS = 16;
+    private static final int HEADERS_LEN = 24;
+    private static final int HEADER_COUNT = 32;
+    private static final int URL = 40;
+    private static final int URL_LEN = 48;
+    private static final int STATUS = 56;
+    private static final int STATUS_RESULT = 60;
+    private static final int PARTS_SIZE = 64;
+    private static final ThreadLocal<Memory> PARTS = ThreadLocal.withInitial(() -> new Memory(PARTS_SIZE));
+
+    /** Copies a live native response (one native call); the caller frees it afterwards. */
     Response(Pointer handle) {
-        status = Lib.authtoken_response_status(handle) & 0xffff;
-        PointerByReference out = new PointerByReference();
-        Lib.check(Lib.authtoken_response_url(handle, out));
-        url = Lib.borrowed(out.getValue());
-        Lib.check(Lib.authtoken_response_headers_json(handle, out));
+        Memory parts = PARTS.get();
+        Lib.check(Lib.authtoken_response_read(handle, parts));
+        status = parts.getShort(STATUS) & 0xffff;
+        url = new String(parts.getPointer(URL).getByteArray(0, length(parts, URL_LEN)), StandardCharsets.UTF_8);
+        headers = headers(parts.getPointer(HEADERS), length(parts, HEADERS_LEN), length(parts, HEADER_COUNT));
+        body = parts.getPointer(BODY).getByteArray(0, length(parts, BODY_LEN));
+        failure = parts.getInt(STATUS_RESULT) == 0 ? null
+                : Lib.lastError(Lib.authtoken_response_error_for_status(handle), this);
+    }
+
+    private static int length(Memory parts, int offset) {
+        long n = parts.getLong(offset);
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw new ProtocolException("a response part is too large: " + n + " bytes");
+        }
+        return (int) n;
+    }
+
+    /** Splits {@code count} pairs "name NUL value NUL" out of {@code length} bytes. */
+    private static Map<String, List<String>> headers(Pointer block, int length, int count) {
         Map<String, List<String>> all = new LinkedHashMap<>();
-        for (Object pair : (List<?>) Json.parse(Lib.borrowed(out.getValue()))) {
-            List<?> p = (List<?>) pair;
-            all.computeIfAbsent((String) p.get(0), k -> new ArrayList<>()).add((String) p.get(1));
+        byte[] bytes = length == 0 ? new byte[0] : block.getByteArray(0, length);
+        int start = 0;
+        for (int i = 0; i < count && start <= length; i++) {
+            int nameEnd = nulOrEnd(bytes, start);
+            int valueStart = Math.min(nameEnd + 1, length);
+            int valueEnd = nulOrEnd(bytes, valueStart);
+            String name = new String(bytes, start, nameEnd - start, StandardCharsets.UTF_8);
+            String value = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.UTF_8);
+            all.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            start = valueEnd + 1;
         }
         all.replaceAll((k, v) -> Collections.unmodifiableList(v));
-        headers = Collections.unmodifiableMap(all);
-        LongByReference length = new LongByReference();
-        Lib.check(Lib.authtoken_response_body(handle, out, length));
-        body = out.getValue().getByteArray(0, (int) length.getValue());
-        failure = status < 400 ? null : Lib.lastError(Lib.authtoken_response_error_for_status(handle), this);
+        return Collections.unmodifiableMap(all);
+    }
+
+    private static int nulOrEnd(byte[] bytes, int from) {
+        int i = from;
+        while (i < bytes.length && bytes[i] != 0) {
+            i++;
+        }
+        return i;
     }
 
     /** The HTTP status code. */

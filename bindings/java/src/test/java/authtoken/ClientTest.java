@@ -209,6 +209,25 @@ class ClientTest extends TestSupport {
     }
 
     @Test
+    void theHeaderFollowsEveryNewToken() {
+        Client client = client("tpstreams");
+        String old = client.authorizationHeader();
+        assertSame(old, client.authorizationHeader());
+        assertEquals(old, sentHeader(echo(client.get("/api/echo/")), "authorization"));
+        assertSame(old, client.authorizationHeader());
+        assertEquals(1, revoke("tpstreams", username));
+        String sent = sentHeader(echo(client.get("/api/echo/")), "authorization");
+        String fresh = client.authorizationHeader();
+        assertNotEquals(old, fresh);
+        assertEquals(sent, fresh);
+        assertSame(fresh, client.authorizationHeader());
+        assertEquals(2, logins("tpstreams"));
+        client.close();
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, client::authorizationHeader);
+        assertEquals("the client is closed", e.getMessage());
+    }
+
+    @Test
     void aSecond401RaisesUnauthorized() {
         Client client = client("tpstreams");
         client.authorizationHeader();
