@@ -69,7 +69,6 @@ namespace AuthToken
         [DllImport(Lib)] internal static extern uint authtoken_client_new(byte[] config, out ClientHandle client);
         [DllImport(Lib)] internal static extern void authtoken_client_free(IntPtr client);
         [DllImport(Lib)] internal static extern uint authtoken_client_token(ClientHandle client, out IntPtr token);
-        [DllImport(Lib)] internal static extern uint authtoken_client_authorization_header(ClientHandle client, out IntPtr header);
         [DllImport(Lib)]
         internal static extern uint authtoken_client_authorization_header_and_serial(ClientHandle client, out IntPtr header,
             out ulong serial);
