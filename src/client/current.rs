@@ -2,13 +2,16 @@
 //!
 //! Bindings ask "which fresh token is there?" before every header they hand out (they keep a
 //! copy of the header keyed on the answer). A read lock costs two atomic read-modify-writes on
-//! a cache line every thread shares; the summary costs three plain loads. It is published with
+//! a cache line every thread shares; the summary costs four plain loads. It is published with
 //! the sequence-lock protocol (H.-J. Boehm, "Can seqlocks get along with programming language
-//! memory models?", 2012), whose sequence number is the token's serial itself: serials are
-//! never reused, so a reader that sees the same non-zero serial before and after reading the
-//! expiry has read that token's expiry. Everything here is safe Rust: a wrong ordering could
-//! only give a stale answer, never undefined behaviour. No crate offers this over atomics
-//! (the `seqlock` crate copies a `T` through volatile reads of an `UnsafeCell`).
+//! memory models?", 2012): a version that is odd while the summary is rewritten and grows with
+//! every rewrite, so a reader that sees the same even version before and after reading the
+//! summary has read one summary whole. The version is not the token's serial: a token cloned
+//! from the store keeps its serial, so one serial can come back after another token's, and a
+//! reader keyed on it could pair it with the other token's expiry. Everything here is safe
+//! Rust: a wrong ordering could only give a stale answer, never undefined behaviour. No crate
+//! offers this over atomics (the `seqlock` crate copies a `T` through volatile reads of an
+//! `UnsafeCell`).
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
@@ -18,7 +21,9 @@ use crate::token::{Expiry, Token};
 /// The current token (read and replaced under its lock) and its published summary.
 pub(super) struct CurrentToken {
     token: RwLock<Option<Arc<Token>>>,
-    /// The serial of the token in `token`; 0 when there is none or while it is replaced.
+    /// Odd while the summary below is rewritten; two more after each rewrite.
+    version: AtomicU64,
+    /// The serial of the token in `token`; 0 when there is none.
     serial: AtomicU64,
     expires_ns: AtomicU64,
     half_life_ns: AtomicU64,
@@ -28,6 +33,7 @@ impl Default for CurrentToken {
     fn default() -> CurrentToken {
         CurrentToken {
             token: RwLock::new(None),
+            version: AtomicU64::new(0),
             serial: AtomicU64::new(0),
             expires_ns: AtomicU64::new(Expiry::NEVER.expires_ns),
             half_life_ns: AtomicU64::new(Expiry::NEVER.half_life_ns),
@@ -45,18 +51,20 @@ impl CurrentToken {
     /// `change` returns.
     pub(super) fn update<R>(&self, change: impl FnOnce(&mut Option<Arc<Token>>) -> R) -> R {
         let mut token = self.token.write().unwrap_or_else(PoisonError::into_inner);
-        // Writers are serialized by the lock. Retract the summary first, so that no reader
-        // pairs the old serial with the new expiry.
-        self.serial.store(0, Ordering::Relaxed);
+        // Writers are serialized by the lock. Mark the summary as being rewritten first, so
+        // that no reader pairs the old serial with the new expiry.
+        let version = self.version.load(Ordering::Relaxed);
+        self.version.store(version + 1, Ordering::Relaxed);
         fence(Ordering::Release);
         let result = change(&mut token);
         let (serial, expiry) = token
             .as_deref()
             .map_or((0, Expiry::NEVER), |t| (t.serial(), t.expiry()));
+        self.serial.store(serial, Ordering::Relaxed);
         self.expires_ns.store(expiry.expires_ns, Ordering::Relaxed);
         self.half_life_ns
             .store(expiry.half_life_ns, Ordering::Relaxed);
-        self.serial.store(serial, Ordering::Release);
+        self.version.store(version + 2, Ordering::Release);
         result
     }
 
@@ -72,16 +80,18 @@ impl CurrentToken {
 
     /// The published serial and expiry, when they were read whole and name a token.
     fn summary(&self) -> Option<(u64, Expiry)> {
-        let before = self.serial.load(Ordering::Acquire);
-        if before == 0 {
+        let before = self.version.load(Ordering::Acquire);
+        if before % 2 == 1 {
             return None;
         }
+        let serial = self.serial.load(Ordering::Relaxed);
         let expiry = Expiry {
             expires_ns: self.expires_ns.load(Ordering::Relaxed),
             half_life_ns: self.half_life_ns.load(Ordering::Relaxed),
         };
         fence(Ordering::Acquire);
-        (self.serial.load(Ordering::Relaxed) == before).then_some((before, expiry))
+        let whole = self.version.load(Ordering::Relaxed) == before;
+        (whole && serial != 0).then_some((serial, expiry))
     }
 }
 
@@ -136,8 +146,9 @@ mod tests {
         );
     }
 
-    /// A writer alternates a fresh and an expired token; readers must never see the fresh
-    /// one's serial with the expired one's expiry or the other way round.
+    /// A writer alternates a fresh and an expired token, so each serial comes back after the
+    /// other's (as a token cloned from the store does); readers must never see the fresh one's
+    /// serial with the expired one's expiry or the other way round.
     #[test]
     fn readers_never_pair_one_tokens_serial_with_anothers_expiry() {
         let current = Arc::new(CurrentToken::default());
