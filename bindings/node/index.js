@@ -275,6 +275,7 @@ class Response {
    * AuthTokenError (401 UnauthorizedError, 403 ForbiddenError, 429 RateLimitedError, 5xx
    * ServerError, other 4xx HttpStatusError) with `status`, `serverMessage` and `response`. */
   raiseForStatus() {
+    if (this.ok) return this; // the core's rule too: only a status of 400 or more is an error
     try {
       this.#native.raiseForStatus();
     } catch (e) {
@@ -295,12 +296,19 @@ const METHOD_OPTIONS = new Set(['json', 'body', 'headers', 'query']);
 /** One identity on one service. See docs/node.md. */
 class Client {
   #native;
+  // The last header this client was given and the serial of its token: while the core says
+  // that serial is still its fresh token's, the header is returned without a copy across
+  // Node-API or a thread-pool hop. Private fields: util.inspect and JSON.stringify skip them.
+  #header = null;
+  #serial = 0;
+  #freshTokenSerial;
 
   /** `new Client({provider, username, password, organization_id, base_url, cache, ...})`:
    * the configuration keys of every language. Throws InvalidConfigError naming a bad key. */
   constructor(config, ...rest) {
     const json = config === FROM_TEXT ? rest[0] : configJson(config, 'Client(config)');
     this.#native = call(() => new native.NativeClient(json));
+    this.#freshTokenSerial = this.#native.freshTokenSerialReader();
   }
 
   /** A client from a configuration document (JSON text or an object); `overrides` win. */
@@ -349,11 +357,21 @@ class Client {
   /** The Authorization header value (`Token 3f…`, `JWT eyJ…`), logging in only when there is
    * no valid token; runs on the thread pool. */
   authorizationHeader() {
-    return callAsync(() => this.#native.authorizationHeader());
+    if (this.#cachedHeaderIsCurrent()) return Promise.resolve(this.#header);
+    return callAsync(async () => this.#remember(await this.#native.authorizationHeaderAndSerial()));
   }
   /** As authorizationHeader(), on this thread: blocks the event loop during a login. */
   authorizationHeaderSync() {
-    return call(() => this.#native.authorizationHeaderSync());
+    if (this.#cachedHeaderIsCurrent()) return this.#header;
+    return this.#remember(call(() => this.#native.authorizationHeaderAndSerialSync()));
+  }
+  #cachedHeaderIsCurrent() {
+    return this.#serial !== 0 && this.#freshTokenSerial() === this.#serial;
+  }
+  #remember([header, serial]) {
+    this.#header = header;
+    this.#serial = serial;
+    return header;
   }
   /** The bare token (treat it as a password), on this thread. */
   tokenSync() {
@@ -436,6 +454,8 @@ class Client {
   /** Releases the connections (no logout: others may share the token). */
   close() {
     this.#native.close();
+    this.#header = null;
+    this.#serial = 0;
   }
   /** @internal the addon's client, for the adapters. */
   get [Symbol.for('authtoken.native')]() {

@@ -1,6 +1,7 @@
 'use strict';
 // make bench-node: what authtoken costs in Node.js, as ratios, in one run.
-//   1. a warm authorizationHeaderSync() / await authorizationHeader() vs a no-op Node-API call
+//   1. a warm authorizationHeaderSync() vs a no-op Node-API call; await authorizationHeader()
+//      vs awaiting a resolved Promise
 //   2. signed GETs (client.get, authtoken.fetch) vs fetch (undici) and http.request with a
 //      keep-alive agent and a fixed Authorization header, sequential and 16 at a time.
 // Against the emulator of scripts/with-emulator.sh (AUTHTOKEN_EMULATOR), release builds.
@@ -50,9 +51,11 @@ async function main() {
   const noop = nsPerOp(1e6, () => native.noop());
   const sync = nsPerOp(1e6, () => client.authorizationHeaderSync());
   const asyncHeader = await nsPerOpAsync(20000, 1, () => client.authorizationHeader());
+  const resolved = await nsPerOpAsync(20000, 1, () => Promise.resolve(header));
   row('no-op Node-API call', noop);
   row('authorizationHeaderSync() (warm)', sync, noop, 'no-op');
-  row('await authorizationHeader() (warm)', asyncHeader, noop, 'no-op');
+  row('await Promise.resolve(header)', resolved);
+  row('await authorizationHeader() (warm)', asyncHeader, resolved, 'await Promise.resolve');
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const url = new URL(base + PATH);

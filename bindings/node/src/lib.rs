@@ -14,10 +14,10 @@ mod errors;
 mod response;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use authtoken::{Client, Config, ErrorKind};
-use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Function};
 use napi::{Env, Task};
 use napi_derive::napi;
 
@@ -61,7 +61,8 @@ pub fn noop() {}
 /// One identity on one service (see index.js `Client`).
 #[napi]
 pub struct NativeClient {
-    core: RwLock<Option<Client>>,
+    /// Shared with the function of [`NativeClient::fresh_token_serial_reader`].
+    core: Arc<RwLock<Option<Client>>>,
     provider: String,
     username: String,
     base_url: String,
@@ -83,9 +84,21 @@ impl NativeClient {
     }
 }
 
+/// A token's serial as a JavaScript number: exact, since serials count the tokens of one
+/// process from 1 and stay far below 2^53; one that did not fit would read as 0 ("none").
+fn js_serial(serial: u64) -> i64 {
+    i64::try_from(serial).unwrap_or(0)
+}
+
+/// The header and the serial of the one token it came from (index.js caches the pair).
+fn header_and_serial(client: &Client) -> authtoken::Result<(String, i64)> {
+    let token = client.token()?;
+    Ok((token.header_value().to_owned(), js_serial(token.serial())))
+}
+
 /// What an [`AsyncTask`] does on the thread pool.
 pub enum Job {
-    Header(Client),
+    HeaderAndSerial(Client),
     Request {
         client: Client,
         method: String,
@@ -99,7 +112,7 @@ pub enum Job {
 
 /// What a [`Job`] produced, turned into JavaScript values on the main thread.
 pub enum Outcome {
-    Text(String),
+    HeaderAndSerial(String, i64),
     Response(authtoken::Response),
     Done,
     Flag(bool),
@@ -107,7 +120,7 @@ pub enum Outcome {
 
 /// The JavaScript value of an [`Outcome`].
 pub enum Resolved {
-    Text(String),
+    HeaderAndSerial(String, i64),
     Response(NativeResponse),
     Undefined,
     Flag(bool),
@@ -115,7 +128,7 @@ pub enum Resolved {
 
 impl napi::bindgen_prelude::TypeName for Resolved {
     fn type_name() -> &'static str {
-        "string | NativeResponse | undefined | boolean"
+        "[string, number] | NativeResponse | undefined | boolean"
     }
     fn value_type() -> napi::ValueType {
         napi::ValueType::Unknown
@@ -131,7 +144,9 @@ impl napi::bindgen_prelude::ToNapiValue for Resolved {
         // thread; each arm delegates to the conversion of a type napi-rs implements.
         unsafe {
             match val {
-                Resolved::Text(s) => String::to_napi_value(env, s),
+                Resolved::HeaderAndSerial(header, serial) => {
+                    <(String, i64)>::to_napi_value(env, (header, serial))
+                }
                 Resolved::Response(r) => NativeResponse::to_napi_value(env, r),
                 Resolved::Undefined => <()>::to_napi_value(env, ()),
                 Resolved::Flag(b) => bool::to_napi_value(env, b),
@@ -146,7 +161,8 @@ impl Task for Job {
 
     fn compute(&mut self) -> napi::Result<Outcome> {
         match self {
-            Job::Header(client) => run(|| client.authorization_header()).map(Outcome::Text),
+            Job::HeaderAndSerial(client) => run(|| header_and_serial(client))
+                .map(|(header, serial)| Outcome::HeaderAndSerial(header, serial)),
             Job::Request {
                 client,
                 method,
@@ -167,7 +183,7 @@ impl Task for Job {
 
     fn resolve(&mut self, _env: Env, output: Outcome) -> napi::Result<Resolved> {
         Ok(match output {
-            Outcome::Text(s) => Resolved::Text(s),
+            Outcome::HeaderAndSerial(header, serial) => Resolved::HeaderAndSerial(header, serial),
             Outcome::Response(r) => Resolved::Response(NativeResponse::new(r)),
             Outcome::Done => Resolved::Undefined,
             Outcome::Flag(b) => Resolved::Flag(b),
@@ -186,7 +202,7 @@ impl NativeClient {
             username: client.config().username().to_owned(),
             base_url: client.base_url().to_owned(),
             store: client.store_description(),
-            core: RwLock::new(Some(client)),
+            core: Arc::new(RwLock::new(Some(client))),
         })
     }
 
@@ -229,17 +245,41 @@ impl NativeClient {
         drop(core);
     }
 
-    /// The Authorization header value, on the thread pool.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn authorization_header(&self) -> napi::Result<AsyncTask<Job>> {
-        Ok(AsyncTask::new(Job::Header(self.core()?)))
+    /// The Authorization header value and the serial of its token, on the thread pool.
+    #[napi(ts_return_type = "Promise<[string, number]>")]
+    pub fn authorization_header_and_serial(&self) -> napi::Result<AsyncTask<Job>> {
+        Ok(AsyncTask::new(Job::HeaderAndSerial(self.core()?)))
     }
 
-    /// The Authorization header value, on this thread (blocks the event loop while logging in).
-    #[napi]
-    pub fn authorization_header_sync(&self) -> napi::Result<String> {
+    /// As `authorizationHeaderAndSerial()`, on this thread (blocks the event loop while
+    /// logging in).
+    #[napi(ts_return_type = "[string, number]")]
+    pub fn authorization_header_and_serial_sync(&self) -> napi::Result<(String, i64)> {
         let core = self.core()?;
-        run(|| core.authorization_header())
+        run(|| header_and_serial(&core))
+    }
+
+    /// A JavaScript function that returns the serial of the fresh token this client holds in
+    /// memory, or 0 when it holds none or is closed (`Client::fresh_token_serial`): it never
+    /// logs in, reads the store or blocks. While it returns the serial that came with a
+    /// cached header, that header is current. A plain function over a closure, not a method:
+    /// napi-rs's bookkeeping for a method's `this` costs about 10 times the lookup, and
+    /// index.js asks before every warm header. The function keeps this client's slot (not
+    /// its connections: `close()` empties the slot) alive until it is collected.
+    #[napi(ts_return_type = "() => number")]
+    pub fn fresh_token_serial_reader<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<Function<'env, (), i64>> {
+        let core = Arc::clone(&self.core);
+        env.create_function_from_closure("freshTokenSerial", move |_| {
+            Ok(core
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref()
+                .and_then(Client::fresh_token_serial)
+                .map_or(0, js_serial))
+        })
     }
 
     /// The bare token, on this thread.

@@ -178,6 +178,28 @@ test('a revoked token is replaced and the request resent', async () => {
   assert.equal(await emulator.logins('tpstreams', username), 2);
 });
 
+test('the cached header follows every new token', async () => {
+  const { client, username } = makeClient();
+  const warm = await client.authorizationHeader();
+  assert.equal(client.authorizationHeaderSync(), warm);
+  assert.equal(echo(await client.get('/api/echo/')).headers.authorization, warm);
+  assert.equal(await emulator.revoke('tpstreams', username), 1);
+  const sent = echo(await client.get('/api/echo/')).headers.authorization; // refused, logs in again, resent
+  assert.notEqual(sent, warm);
+  assert.equal(client.authorizationHeaderSync(), sent, 'the sync header is the new token');
+  assert.equal(await client.authorizationHeader(), sent, 'so is the async one');
+  client.forget();
+  const afterForget = client.authorizationHeaderSync();
+  assert.notEqual(afterForget, sent);
+  assert.equal(echo(await client.get('/api/echo/')).headers.authorization, afterForget);
+  assert.equal(await emulator.logins('tpstreams', username), 3);
+  const text = require('node:util').inspect(client, { showHidden: true, depth: 5 });
+  assert.ok(!text.includes(afterForget.split(' ')[1]), 'inspect never shows the cached header');
+  client.close();
+  assert.throws(() => client.authorizationHeaderSync(), (e) => e instanceof authtoken.InvalidArgumentError && /closed/.test(e.message));
+  await assert.rejects(client.authorizationHeader(), (e) => e instanceof authtoken.InvalidArgumentError && /closed/.test(e.message));
+});
+
 test('a second 401 raises UnauthorizedError', async () => {
   const { client, username } = makeClient();
   await client.authorizationHeader();
