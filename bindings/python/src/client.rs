@@ -438,13 +438,28 @@ impl PyClient {
     /// token was refused: 401, or, for Testpress, a 403 whose message is one of its JWT views'
     /// rejections. The core decides (the rule of the client's own requests). `body` is the
     /// answer's bytes, or a callable returning them, called only when the decision needs the
-    /// body (so a streamed answer is read only for such a 403). Then call
-    /// `invalidate(header_sent)`, take a fresh header and resend once.
+    /// body (so a streamed answer is read only for such a 403). Without `body`, returns `None`
+    /// when the decision needs it (for async code: read the body, then ask again with it).
+    /// On `True`, call `invalidate(header_sent)`, take a fresh header and resend once.
     ///
     /// Raises `InvalidArgumentError` when the client is closed, `TypeError` when `body` (or
     /// what the callable returns) is not bytes, and whatever the callable raises.
-    fn is_refused(&self, py: Python<'_>, status: u16, body: &Bound<'_, PyAny>) -> PyResult<bool> {
+    #[pyo3(signature = (status, body=None))]
+    fn is_refused(
+        &self,
+        py: Python<'_>,
+        status: u16,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<bool>> {
         let core = self.core(py)?;
+        let Some(body) = body else {
+            let mut needed = false;
+            let refused = core.is_refused_with(status, || {
+                needed = true;
+                Vec::new()
+            });
+            return Ok((!needed).then_some(refused));
+        };
         let mut failure: Option<PyErr> = None;
         let refused = core.is_refused_with(status, || {
             let bytes = if body.is_callable() {
@@ -462,7 +477,7 @@ impl PyClient {
         });
         match failure {
             Some(e) => Err(e),
-            None => Ok(refused),
+            None => Ok(Some(refused)),
         }
     }
 

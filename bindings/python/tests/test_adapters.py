@@ -122,6 +122,32 @@ def test_httpx_async_flow(emulator: Emulator, make_client: MakeClient, username:
     assert emulator.logins("tpstreams", username) == 2
 
 
+def test_httpx_async_flow_reads_a_body_only_when_the_core_needs_it(
+    emulator: Emulator, make_client: MakeClient, username: str
+) -> None:
+    tpstreams, testpress = make_client(), make_client("testpress")
+    exams = emulator.base_url("testpress") + "/api/v2.5/exams/"
+
+    async def main() -> None:
+        async with httpx.AsyncClient(auth=authtoken.HttpxAuth(tpstreams), timeout=30) as http:
+            emulator.fault(
+                service="tpstreams", path="/api/echo/", kind="status", status=403, count=1
+            )
+            async with http.stream("GET", echo_url(emulator)) as response:
+                assert response.status_code == 403
+                assert not response.is_stream_consumed, "a TPStreams 403 is left to the caller"
+        async with httpx.AsyncClient(auth=authtoken.HttpxAuth(testpress), timeout=30) as http:
+            assert (await http.get(exams)).status_code == 200
+            emulator.revoke("testpress", username)
+            async with http.stream("GET", exams) as response:  # a 403 for the revoked JWT
+                assert response.status_code == 200
+                assert [r.status_code for r in response.history] == [403]
+
+    asyncio.run(main())
+    assert emulator.logins("tpstreams", username) == 1
+    assert emulator.logins("testpress", username) == 2
+
+
 def test_httpx_refuses_another_origin_and_the_bare_client(
     emulator: Emulator, make_client: MakeClient
 ) -> None:

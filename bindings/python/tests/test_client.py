@@ -406,7 +406,11 @@ def test_is_refused_is_the_cores_refusal_rule(make_client: MakeClient) -> None:
     assert not tpstreams.is_refused(403, unread)
     assert testpress.is_refused(403, lambda: expired)
     with pytest.raises(TypeError):
-        testpress.is_refused(403, "not bytes")  # type: ignore[arg-type]
+        testpress.is_refused(403, "not bytes")  # type: ignore[call-overload]
+    # Without a body: None when the decision needs it (for async code, which reads it first).
+    assert testpress.is_refused(403) is None
+    assert tpstreams.is_refused(403) is False and testpress.is_refused(401) is True
+    assert testpress.is_refused(200) is False
 
 
 def test_error_classes_carry_the_core_codes() -> None:

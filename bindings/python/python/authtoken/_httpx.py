@@ -47,9 +47,11 @@ class HttpxAuth(httpx.Auth):
         header = await anyio.to_thread.run_sync(self.client.authorization_header)
         request.headers["Authorization"] = header
         response = yield request
-        if response.status_code == 403:
+        refused = self.client.is_refused(response.status_code)
+        if refused is None:  # the core needs the body to decide: read it without blocking
             await response.aread()
-        if self.client.is_refused(response.status_code, lambda: response.content):
+            refused = self.client.is_refused(response.status_code, response.content)
+        if refused:
             await anyio.to_thread.run_sync(self.client.invalidate, header)
             request.headers["Authorization"] = await anyio.to_thread.run_sync(
                 self.client.authorization_header
