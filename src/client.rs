@@ -515,6 +515,18 @@ impl Client {
         self.inner.is_refused_with(status, body)
     }
 
+    /// [`Client::is_refused`] decided from the status alone, or `None` when only the body can
+    /// tell (a 403 from a JWT provider): for code that must read the body asynchronously, then
+    /// ask [`Client::is_refused`] with it. Pure; thread-safe.
+    pub fn is_refused_by_status(&self, status: u16) -> Option<bool> {
+        let mut needs_body = false;
+        let refused = self.is_refused_with(status, || {
+            needs_body = true;
+            Vec::new()
+        });
+        (!needs_body).then_some(refused)
+    }
+
     /// Checks that this client's Authorization header may be sent to `url`, an absolute
     /// `http://` or `https://` URL with the scheme, host and port of the base URL: the one
     /// origin the token is ever sent to, the rule of this client's own requests. For

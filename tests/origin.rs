@@ -182,4 +182,9 @@ fn is_refused_is_the_rule_the_clients_own_requests_follow() {
     assert!(testpress.is_refused_with(401, || -> Vec<u8> { panic!("read for a 401") }));
     assert!(!tpstreams.is_refused_with(403, || -> Vec<u8> { panic!("read for TPStreams") }));
     assert!(testpress.is_refused_with(403, || expired.to_vec()));
+    // From the status alone: None only where the body decides.
+    assert_eq!(testpress.is_refused_by_status(403), None);
+    assert_eq!(tpstreams.is_refused_by_status(403), Some(false));
+    assert_eq!(testpress.is_refused_by_status(401), Some(true));
+    assert_eq!(testpress.is_refused_by_status(200), Some(false));
 }

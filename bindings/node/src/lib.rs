@@ -341,14 +341,7 @@ impl NativeClient {
         let status = u16::try_from(status).unwrap_or(0);
         Ok(match body {
             Some(body) => Some(core.is_refused(status, &body)),
-            None => {
-                let mut needed = false;
-                let refused = core.is_refused_with(status, || {
-                    needed = true;
-                    Vec::new()
-                });
-                (!needed).then_some(refused)
-            }
+            None => core.is_refused_by_status(status),
         })
     }
 

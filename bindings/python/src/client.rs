@@ -453,12 +453,7 @@ impl PyClient {
     ) -> PyResult<Option<bool>> {
         let core = self.core(py)?;
         let Some(body) = body else {
-            let mut needed = false;
-            let refused = core.is_refused_with(status, || {
-                needed = true;
-                Vec::new()
-            });
-            return Ok((!needed).then_some(refused));
+            return Ok(core.is_refused_by_status(status));
         };
         let mut failure: Option<PyErr> = None;
         let refused = core.is_refused_with(status, || {
